@@ -1,0 +1,4 @@
+"""The pure core: command semantics, key state, policy, rules and governance.
+
+Nothing here imports pytest, redis, fakeredis, importlinter or grimp.
+"""

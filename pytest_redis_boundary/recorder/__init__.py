@@ -1,0 +1,1 @@
+"""Adapter to redis-py and fakeredis: capture every command a client sends."""
