@@ -1,0 +1,1 @@
+"""Adapter to import-linter and grimp: the RQ retirement contract."""
