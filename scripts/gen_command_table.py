@@ -17,7 +17,9 @@ from typing import Any
 
 import redis
 
-DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "pytest_redis_boundary/core/command_table.json"
+DEFAULT_OUTPUT = (
+    Path(__file__).resolve().parents[1] / "pytest_redis_boundary/core/command_table.json"
+)
 
 
 def _text(value: Any) -> Any:
@@ -100,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     table = build_table(args.url)
     args.output.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n")
-    print(f"wrote {len(table['commands'])} commands of Redis {table['redis_version']} to {args.output}")
+    count, version = len(table["commands"]), table["redis_version"]
+    print(f"wrote {count} commands of Redis {version} to {args.output}")
     return 0
 
 

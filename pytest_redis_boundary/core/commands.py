@@ -1,0 +1,529 @@
+"""What a Redis command touches: its keys (read or written) and the hash/JSON field names.
+
+Key positions and read/write flags come from ``command_table.json``, generated from a real
+server's ``COMMAND INFO`` key specifications (``scripts/gen_command_table.py``); a few commands
+whose key specs are incomplete, or whose flags do not say what the call does, are curated below.
+Field names are taken from the arguments (hash fields) or from the top-level names of a JSON
+object value; the value itself is parsed transiently and never kept.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+Args = Sequence[object]
+
+
+def text(arg: object) -> str:
+    """An argument or reply as text (bytes decoded as UTF-8, undecodable bytes escaped)."""
+    if isinstance(arg, str):
+        return arg
+    if isinstance(arg, (bytes, bytearray, memoryview)):
+        return bytes(arg).decode("utf-8", "backslashreplace")
+    return str(arg)
+
+
+def upper(arg: object) -> str:
+    return text(arg).upper()
+
+
+@dataclass(frozen=True, slots=True)
+class KeyUse:
+    key: str
+    read: bool
+    write: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CommandUse:
+    """The keys and field names one command touches. Never holds a value."""
+
+    name: str
+    keys: tuple[KeyUse, ...]
+    fields_written: tuple[tuple[str, str], ...] = ()
+    fields_read: tuple[tuple[str, str], ...] = ()
+    known: bool = True  # the command is in the table (or curated)
+    declared_only: bool = False  # script keys: the script's own commands say what it does
+
+
+_EMPTY: tuple[Any, ...] = ()
+
+# Connection handshake and housekeeping: never judged.
+HOUSEKEEPING = frozenset(
+    {
+        "HELLO",
+        "AUTH",
+        "SELECT",
+        "READONLY",
+        "READWRITE",
+        "PING",
+        "ECHO",
+        "QUIT",
+        "RESET",
+        "INFO",
+        "COMMAND",
+        "CLIENT",
+        "SCRIPT",
+        "FUNCTION",
+        "CONFIG",
+        "CLUSTER",
+        "ASKING",
+        "MONITOR",
+        "WAIT",
+        "TIME",
+        "DBSIZE",
+        "LASTSAVE",
+        "ROLE",
+        "MEMORY",
+        "LATENCY",
+        "SLOWLOG",
+        "DEBUG",
+    }
+)
+
+SCRIPT_COMMANDS = frozenset({"EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"})
+
+
+# --- the generated table -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _KeySpec:
+    index: int  # begin-search index; 0 when a keyword search is used
+    keyword: str | None
+    startfrom: int
+    lastkey: int  # range find
+    keystep: int
+    limit: int
+    keynumidx: int  # keynum find (-1: range find)
+    firstkey: int
+    read: bool
+    write: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CommandInfo:
+    name: str
+    flags: frozenset[str]
+    specs: tuple[_KeySpec, ...]
+    has_subcommands: bool
+
+
+def _spec(raw: dict[str, Any]) -> _KeySpec | None:
+    begin, find, flags = raw["begin"], raw["find"], set(raw["flags"])
+    if "unknown" in begin or "unknown" in find:
+        return None
+    write = bool(flags & {"OW", "RM", "update", "insert", "delete"})
+    read = "access" in flags or ("RO" in flags and not write)
+    return _KeySpec(
+        index=begin.get("index", 0),
+        keyword=begin.get("keyword"),
+        startfrom=begin.get("startfrom", 0),
+        lastkey=find.get("lastkey", 0),
+        keystep=find.get("keystep", 1),
+        limit=find.get("limit", 0),
+        keynumidx=find.get("keynumidx", -1),
+        firstkey=find.get("firstkey", 0),
+        read=read,
+        write=write,
+    )
+
+
+def _info(name: str, raw: dict[str, Any]) -> CommandInfo:
+    specs = tuple(s for s in (_spec(r) for r in raw["key_specs"]) if s is not None)
+    return CommandInfo(name, frozenset(raw["flags"]), specs, bool(raw.get("subcommands")))
+
+
+@lru_cache(maxsize=1)
+def command_table() -> dict[str, CommandInfo]:
+    """Every command (and ``"PARENT SUB"`` subcommand) of the server the table came from."""
+    raw = json.loads(
+        resources.files(__package__).joinpath("command_table.json").read_text(encoding="utf-8")
+    )
+    table: dict[str, CommandInfo] = {}
+    for name, entry in raw["commands"].items():
+        table[name] = _info(name, entry)
+        for sub, sub_entry in entry.get("subcommands", {}).items():
+            table[sub] = _info(sub, sub_entry)
+    return table
+
+
+def table_version() -> str:
+    raw = json.loads(
+        resources.files(__package__).joinpath("command_table.json").read_text(encoding="utf-8")
+    )
+    return str(raw["redis_version"])
+
+
+# --- argv normalisation ----------------------------------------------------------------------
+
+
+def split_argv(args: Args) -> tuple[str, list[object]]:
+    """The canonical command name and the argv as the server sees it.
+
+    redis-py sends multi-word names as one argument ("CLIENT SETINFO", "XGROUP CREATE") and
+    splits them when packing; key positions refer to the split form.
+    """
+    first = upper(args[0])
+    if " " in first:
+        words = first.split()
+        argv: list[object] = [*words, *args[1:]]
+        return " ".join(words[:2]), argv
+    argv = list(args)
+    if len(argv) > 1:
+        info = command_table().get(first)
+        if info is not None and info.has_subcommands:
+            sub = f"{first} {upper(argv[1])}"
+            if sub in command_table():
+                return sub, argv
+    return first, argv
+
+
+# --- key extraction --------------------------------------------------------------------------
+
+
+def _spec_keys(spec: _KeySpec, argv: list[object]) -> list[str]:
+    argc = len(argv)
+    if spec.keyword is None:
+        first = spec.index
+    else:
+        start = spec.startfrom if spec.startfrom > 0 else argc + spec.startfrom
+        end = argc - 1 if spec.startfrom > 0 else 0
+        step = 1 if start <= end else -1
+        first = -1
+        i = start
+        while i != end and 1 <= i < argc:
+            if upper(argv[i]) == spec.keyword:
+                first = i + 1
+                break
+            i += step
+        if first < 0:
+            return []
+    if first >= argc:
+        return []
+    if spec.keynumidx >= 0:
+        try:
+            numkeys = int(text(argv[first + spec.keynumidx]))
+        except (IndexError, ValueError):
+            return []
+        first = first + spec.firstkey
+        last = first + (numkeys - 1) * spec.keystep
+    elif spec.lastkey >= 0:
+        last = first + spec.lastkey
+    elif spec.limit == 0:
+        last = argc + spec.lastkey
+    else:
+        last = first + ((argc - first) // spec.limit + spec.lastkey)
+    step = max(spec.keystep, 1)
+    return [text(argv[i]) for i in range(first, min(last, argc - 1) + 1, step)]
+
+
+def _table_keys(info: CommandInfo, argv: list[object]) -> list[KeyUse]:
+    uses: list[KeyUse] = []
+    for spec in info.specs:
+        for key in _spec_keys(spec, argv):
+            uses.append(KeyUse(key, spec.read, spec.write))
+    return uses
+
+
+def _merge(uses: list[KeyUse]) -> tuple[KeyUse, ...]:
+    if len(uses) < 2:
+        return tuple(uses)
+    merged: dict[str, KeyUse] = {}
+    for use in uses:
+        seen = merged.get(use.key)
+        if seen is None:
+            merged[use.key] = use
+        else:
+            merged[use.key] = KeyUse(use.key, seen.read or use.read, seen.write or use.write)
+    return tuple(merged.values())
+
+
+# --- field names -----------------------------------------------------------------------------
+
+
+def json_field_names(value: object) -> tuple[str, ...]:
+    """Top-level names of a JSON object value; () for anything else. The value is not kept."""
+    if isinstance(value, str):
+        head = value.lstrip()[:1]
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        value = bytes(value)
+        head = value.lstrip()[:1].decode("latin-1")
+    else:
+        return ()
+    if head != "{":
+        return ()
+    try:
+        parsed = json.loads(value)
+    except (ValueError, UnicodeDecodeError):
+        return ()
+    if isinstance(parsed, dict):
+        return tuple(str(k) for k in parsed)
+    return ()
+
+
+def json_path_field(path: object) -> str | None:
+    """The top-level field a RedisJSON path addresses (``$.status``, ``.status``, ``status``,
+    ``$['status']``); None for the root."""
+    p = text(path).strip()
+    if p.startswith("$"):
+        p = p[1:]
+    if p in ("", "."):
+        return None
+    if p.startswith("["):
+        end = p.find("]")
+        inner = p[1:end] if end > 0 else p[1:]
+        return inner.strip("'\"") or None
+    p = p.lstrip(".")
+    for i, ch in enumerate(p):
+        if ch in ".[":
+            return p[:i] or None
+    return p or None
+
+
+def _pairs_from(argv: list[object], start: int) -> list[str]:
+    return [text(argv[i]) for i in range(start, len(argv), 2)]
+
+
+def _after_fields_keyword(argv: list[object], start: int, stride: int) -> list[str]:
+    for i in range(start, len(argv)):
+        if upper(argv[i]) == "FIELDS":
+            try:
+                count = int(text(argv[i + 1]))
+            except (IndexError, ValueError):
+                return []
+            first = i + 2
+            return [
+                text(argv[j]) for j in range(first, min(len(argv), first + count * stride), stride)
+            ]
+    return []
+
+
+FieldRule = Callable[[list[object]], list[str]]
+
+_HASH_WRITES: dict[str, FieldRule] = {
+    "HSET": lambda a: _pairs_from(a, 2),
+    "HMSET": lambda a: _pairs_from(a, 2),
+    "HSETNX": lambda a: [text(a[2])] if len(a) > 2 else [],
+    "HINCRBY": lambda a: [text(a[2])] if len(a) > 2 else [],
+    "HINCRBYFLOAT": lambda a: [text(a[2])] if len(a) > 2 else [],
+    "HDEL": lambda a: [text(x) for x in a[2:]],
+    "HEXPIRE": lambda a: _after_fields_keyword(a, 3, 1),
+    "HPEXPIRE": lambda a: _after_fields_keyword(a, 3, 1),
+    "HEXPIREAT": lambda a: _after_fields_keyword(a, 3, 1),
+    "HPEXPIREAT": lambda a: _after_fields_keyword(a, 3, 1),
+    "HPERSIST": lambda a: _after_fields_keyword(a, 2, 1),
+    "HSETEX": lambda a: _after_fields_keyword(a, 2, 2),
+    "HGETDEL": lambda a: _after_fields_keyword(a, 2, 1),
+}
+
+_HASH_READS: dict[str, FieldRule] = {
+    "HGET": lambda a: [text(a[2])] if len(a) > 2 else [],
+    "HEXISTS": lambda a: [text(a[2])] if len(a) > 2 else [],
+    "HSTRLEN": lambda a: [text(a[2])] if len(a) > 2 else [],
+    "HMGET": lambda a: [text(x) for x in a[2:]],
+    "HINCRBY": lambda a: [text(a[2])] if len(a) > 2 else [],
+    "HINCRBYFLOAT": lambda a: [text(a[2])] if len(a) > 2 else [],
+    "HGETDEL": lambda a: _after_fields_keyword(a, 2, 1),
+    "HGETEX": lambda a: _after_fields_keyword(a, 2, 1),
+    "HTTL": lambda a: _after_fields_keyword(a, 2, 1),
+    "HPTTL": lambda a: _after_fields_keyword(a, 2, 1),
+}
+
+# Commands whose value argument may be a JSON object: (key index, value index, stride).
+_STRING_VALUE_WRITES: dict[str, tuple[int, int, int]] = {
+    "SET": (1, 2, 0),
+    "SETNX": (1, 2, 0),
+    "GETSET": (1, 2, 0),
+    "SETEX": (1, 3, 0),
+    "PSETEX": (1, 3, 0),
+    "MSET": (1, 2, 2),
+    "MSETNX": (1, 2, 2),
+}
+
+
+def _string_fields(name: str, argv: list[object]) -> list[tuple[str, str]]:
+    key_index, value_index, stride = _STRING_VALUE_WRITES[name]
+    out: list[tuple[str, str]] = []
+    if stride == 0:
+        if len(argv) > value_index:
+            key = text(argv[key_index])
+            out.extend((key, f) for f in json_field_names(argv[value_index]))
+        return out
+    for i in range(key_index, len(argv) - 1, stride):
+        key = text(argv[i])
+        out.extend((key, f) for f in json_field_names(argv[i + 1]))
+    return out
+
+
+def _json_fields(
+    name: str, argv: list[object]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(written, read) field names of RedisJSON commands."""
+    written: list[tuple[str, str]] = []
+    read: list[tuple[str, str]] = []
+    if len(argv) < 2:
+        return written, read
+    if name == "JSON.MGET":
+        path = argv[-1]
+        field = json_path_field(path)
+        if field is not None:
+            read.extend((text(k), field) for k in argv[1:-1])
+        return written, read
+    if name == "JSON.MSET":
+        for i in range(1, len(argv) - 2, 3):
+            written.extend(_json_set_fields(text(argv[i]), argv[i + 1], argv[i + 2]))
+        return written, read
+    key = text(argv[1])
+    if name == "JSON.SET":
+        if len(argv) > 3:
+            written.extend(_json_set_fields(key, argv[2], argv[3]))
+        return written, read
+    if name == "JSON.GET":
+        for arg in argv[2:]:
+            if upper(arg) in ("INDENT", "NEWLINE", "SPACE"):
+                break
+            field = json_path_field(arg)
+            if field is not None:
+                read.append((key, field))
+        return written, read
+    field = json_path_field(argv[2]) if len(argv) > 2 else None
+    if field is None:
+        return written, read
+    is_read = name in _JSON_READS
+    (read if is_read else written).append((key, field))
+    return written, read
+
+
+def _json_set_fields(key: str, path: object, value: object) -> list[tuple[str, str]]:
+    field = json_path_field(path)
+    if field is not None:
+        return [(key, field)]
+    return [(key, f) for f in json_field_names(value)]
+
+
+_JSON_READS = frozenset(
+    {
+        "JSON.TYPE",
+        "JSON.STRLEN",
+        "JSON.ARRLEN",
+        "JSON.ARRINDEX",
+        "JSON.OBJKEYS",
+        "JSON.OBJLEN",
+        "JSON.RESP",
+        "JSON.DEBUG",
+    }
+)
+
+_JSON_WRITES = frozenset(
+    {
+        "JSON.SET",
+        "JSON.MSET",
+        "JSON.MERGE",
+        "JSON.DEL",
+        "JSON.FORGET",
+        "JSON.NUMINCRBY",
+        "JSON.NUMMULTBY",
+        "JSON.STRAPPEND",
+        "JSON.ARRAPPEND",
+        "JSON.ARRINSERT",
+        "JSON.ARRPOP",
+        "JSON.ARRTRIM",
+        "JSON.CLEAR",
+        "JSON.TOGGLE",
+    }
+)
+
+
+# --- curated key rules -----------------------------------------------------------------------
+
+
+def _sort_keys(argv: list[object]) -> list[KeyUse]:
+    if len(argv) < 2:
+        return []
+    uses = [KeyUse(text(argv[1]), True, False)]
+    for i in range(2, len(argv) - 1):
+        if upper(argv[i]) == "STORE":
+            uses.append(KeyUse(text(argv[i + 1]), False, True))
+            break
+    return uses
+
+
+def _json_keys(name: str, argv: list[object]) -> list[KeyUse]:
+    if len(argv) < 2:
+        return []
+    if name == "JSON.MGET":
+        return [KeyUse(text(k), True, False) for k in argv[1:-1]]
+    if name == "JSON.MSET":
+        return [KeyUse(text(argv[i]), False, True) for i in range(1, len(argv) - 2, 3)]
+    write = name in _JSON_WRITES
+    return [KeyUse(text(argv[1]), not write or name == "JSON.ARRPOP", write)]
+
+
+# Where the table's flags describe the worst case of an optional argument, narrow them to what
+# this call does: SET reads only with GET, GETEX and BITFIELD write only with their options.
+def _narrow(name: str, argv: list[object], uses: list[KeyUse]) -> list[KeyUse]:
+    if name == "SET":
+        reads = any(upper(a) == "GET" for a in argv[3:])
+        return [KeyUse(u.key, reads, True) for u in uses]
+    if name == "GETEX":
+        writes = len(argv) > 2
+        return [KeyUse(u.key, True, writes) for u in uses]
+    if name == "BITFIELD":
+        writes = any(upper(a) in ("SET", "INCRBY") for a in argv[2:])
+        return [KeyUse(u.key, True, writes) for u in uses]
+    if name == "PFCOUNT":
+        return [KeyUse(u.key, True, False) for u in uses]
+    if name == "XREADGROUP":
+        return [KeyUse(u.key, True, True) for u in uses]
+    return uses
+
+
+def analyse_argv(name: str, argv: list[object]) -> CommandUse:
+    """The keys and fields of one command, from its canonical name and split argv."""
+    info = command_table().get(name)
+    if name.startswith("JSON."):
+        keys = _json_keys(name, argv)
+        written, read = _json_fields(name, argv)
+        return CommandUse(name, _merge(keys), tuple(written), tuple(read), known=True)
+    if name in ("SORT", "SORT_RO"):
+        return CommandUse(name, _merge(_sort_keys(argv)))
+    if info is None and (name in _HASH_WRITES or name in _HASH_READS) and len(argv) > 1:
+        # Hash field-TTL commands of Redis 7.4/8.0: newer than the generated table.
+        uses = [KeyUse(text(argv[1]), name in _HASH_READS, name in _HASH_WRITES)]
+    elif info is None:
+        return CommandUse(name, (), known=False)
+    else:
+        uses = _table_keys(info, argv) if info.specs else []
+    if name in SCRIPT_COMMANDS:
+        return CommandUse(name, _merge(uses), declared_only=True)
+    if name == "MIGRATE":
+        uses = [u for u in uses if u.key]  # "" stands in for the key when KEYS lists them
+    uses = _narrow(name, argv, uses)
+    fields_written: tuple[tuple[str, str], ...] = _EMPTY
+    fields_read: tuple[tuple[str, str], ...] = _EMPTY
+    if len(argv) > 1:
+        rule = _HASH_WRITES.get(name)
+        if rule is not None:
+            key = text(argv[1])
+            fields_written = tuple((key, f) for f in rule(argv))
+        rule = _HASH_READS.get(name)
+        if rule is not None:
+            key = text(argv[1])
+            fields_read = tuple((key, f) for f in rule(argv))
+        if name in _STRING_VALUE_WRITES:
+            fields_written = tuple(_string_fields(name, argv))
+    return CommandUse(name, _merge(uses), fields_written, fields_read)
+
+
+def analyse(args: Args) -> CommandUse:
+    """The keys and fields of one command as a client sent it (``args[0]`` is the name)."""
+    if not args:
+        return CommandUse("", (), known=False)
+    name, argv = split_argv(args)
+    return analyse_argv(name, argv)
