@@ -119,7 +119,7 @@ def _spec(raw: dict[str, Any]) -> _KeySpec | None:
     if "unknown" in begin or "unknown" in find:
         return None
     write = bool(flags & {"OW", "RM", "update", "insert", "delete"})
-    read = "access" in flags or ("RO" in flags and not write)
+    read = "access" in flags  # the value is read (EXISTS, TTL, TYPE only look at the key)
     return _KeySpec(
         index=begin.get("index", 0),
         keyword=begin.get("keyword"),

@@ -1,0 +1,35 @@
+# Every target installs what it needs into .venv first, so each works in a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# The main job: the engine over the examples' Redis traffic, on fakeredis (no server needed).
+demo: $(STAMP)
+	$(BIN)/python -m examples.demo
+
+# The whole suite: tests (the real-server ones need REDIS_BOUNDARY_TEST_URL, which .ci/run
+# sets), then ruff, mypy and the project's own import contracts.
+test: $(STAMP)
+	$(BIN)/pytest -q
+	$(MAKE) lint
+
+lint: $(STAMP)
+	$(BIN)/ruff check pytest_redis_boundary tests scripts bench examples
+	$(BIN)/ruff format --check pytest_redis_boundary tests scripts bench examples
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python bench/engine.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

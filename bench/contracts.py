@@ -1,0 +1,217 @@
+"""Whole-process cost of the rq_retirement contract against import-linter's forbidden contract.
+
+Run from a clean checkout (it creates everything it needs under a temporary folder)::
+
+    python bench/contracts.py                    # makes a venv: sympy, import-linter, this repo
+    python bench/contracts.py --venv /tmp/bench  # reuse (or create) a venv there
+    python bench/contracts.py --modules 20000 --repeat 5
+
+Two graphs, each checked by two configs that differ only in the contract type:
+
+* sympy (about 1,500 modules): runtime ``sympy.physics``, ``sympy.stats``, ``sympy.solvers``
+  must not depend on ``mpmath`` (an external package sympy really imports: many chains);
+* a generated package of ``--modules`` modules where one runtime module reaches ``rq`` through
+  a legacy module (one chain).
+
+Each config is run as a separate ``lint-imports`` process, alternating, ``--repeat`` times, with a
+warm grimp cache and then with ``--no-cache`` (cold); the medians and the ratio ours/forbidden are
+printed, and the cache's effect (cold/warm). Target: ratio <= 1.10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+TARGET = 1.10
+# Byte-compiled modules, as an installed package has them, kept out of the checkout.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+HEADER = """\
+[importlinter]
+root_packages =
+    {root}
+include_external_packages = True
+contract_types =
+    rq_retirement: pytest_redis_boundary.contracts.RQRetirementContract
+"""
+
+OURS = """
+[importlinter:contract:c]
+name = bench
+type = rq_retirement
+runtime_modules =
+{modules}
+forbidden_modules =
+    {forbidden}
+policy = redis-boundary.yaml
+"""
+
+THEIRS = """
+[importlinter:contract:c]
+name = bench
+type = forbidden
+source_modules =
+{modules}
+forbidden_modules =
+    {forbidden}
+"""
+
+
+def ensure_venv(venv: Path) -> Path:
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    probe = "import sympy, importlinter, grimp, yaml, pytest_redis_boundary"
+    if subprocess.run([str(python), "-c", probe], capture_output=True).returncode != 0:
+        pip = [str(python), "-m", "pip", "install", "-q"]
+        subprocess.run([*pip, "sympy", "import-linter>=2.17", "grimp", "pyyaml"], check=True)
+        subprocess.run([*pip, "--no-deps", "-e", str(REPO)], check=True)
+    return venv / "bin" / "lint-imports"
+
+
+def write_configs(folder: Path, root: str, runtime: list[str], forbidden: str) -> list[Path]:
+    modules = "\n".join(f"    {m}" for m in runtime)
+    paths = []
+    for name, body in (("ours.ini", OURS), ("theirs.ini", THEIRS)):
+        (folder / "redis-boundary.yaml").write_text("version: 1\nexceptions: []\n")
+        path = folder / name
+        path.write_text(
+            HEADER.format(root=root) + body.format(modules=modules, forbidden=forbidden)
+        )
+        paths.append(path)
+    return paths
+
+
+def generate_package(folder: Path, modules: int, seed: int = 7) -> list[str]:
+    """``gen.p000 .. gen.pNNN`` with 100 modules each, importing modules of lower packages.
+
+    ``gen.legacy.worker`` imports rq; ``gen.p<last>.m0`` imports it: the one chain into the
+    runtime packages (the ten highest ``gen.p*``).
+    """
+    rng = random.Random(seed)
+    per_package = 100
+    packages = max(modules // per_package, 11)
+    root = folder / "gen"
+    (root / "legacy").mkdir(parents=True)
+    (root / "__init__.py").write_text("")
+    (root / "legacy" / "__init__.py").write_text("")
+    (root / "legacy" / "worker.py").write_text("import rq\n")
+    names = [[f"gen.p{p:03d}.m{m}" for m in range(per_package)] for p in range(packages)]
+    for p in range(packages):
+        package = root / f"p{p:03d}"
+        package.mkdir()
+        (package / "__init__.py").write_text("")
+        for m in range(per_package):
+            lines = []
+            for _ in range(4):
+                if p == 0:
+                    break
+                q = rng.randrange(max(0, p - 5), p)
+                lines.append(f"import {names[q][rng.randrange(per_package)]}")
+            if p == packages - 1 and m == 0:
+                lines.append("from gen.legacy import worker")
+            (package / f"m{m}.py").write_text("\n".join(lines) + "\n")
+    return [f"gen.p{p:03d}" for p in range(packages - 10, packages)]
+
+
+def timed(lint_imports: Path, config: Path, cwd: Path, cold: bool) -> tuple[float, int]:
+    args = [str(lint_imports), "--no-logo", str(config)]
+    if cold:
+        args.append("--no-cache")
+    start = time.perf_counter()
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=ENV)
+    return time.perf_counter() - start, done.returncode
+
+
+def bench(name: str, lint_imports: Path, cwd: Path, configs: list[Path], repeat: int) -> None:
+    ours, theirs = configs
+    for config in configs:  # build the cache and check both configs run
+        _, status = timed(lint_imports, config, cwd, cold=False)
+        if status not in (0, 1):
+            out = subprocess.run(
+                [str(lint_imports), str(config)], cwd=cwd, capture_output=True, text=True
+            )
+            raise SystemExit(f"{config.name} failed:\n{out.stdout}\n{out.stderr}")
+    results: dict[tuple[str, bool], list[float]] = {}
+    for cold in (False, True):
+        for _ in range(repeat):
+            for label, config in (("ours", ours), ("forbidden", theirs)):
+                seconds, _ = timed(lint_imports, config, cwd, cold)
+                results.setdefault((label, cold), []).append(seconds)
+    print(f"\n{name}")
+    for cold in (False, True):
+        mine = statistics.median(results[("ours", cold)])
+        base = statistics.median(results[("forbidden", cold)])
+        ratio = mine / base
+        verdict = "ok" if ratio <= TARGET else f"OVER {TARGET:.2f}"
+        kind = "cold (--no-cache)" if cold else "warm cache       "
+        print(
+            f"  {kind}: rq_retirement {mine:6.3f}s  forbidden {base:6.3f}s  "
+            f"ratio {ratio:.3f} ({verdict})"
+        )
+    for label in ("ours", "forbidden"):
+        warm = statistics.median(results[(label, False)])
+        cold_time = statistics.median(results[(label, True)])
+        print(f"  cache effect, {label}: cold/warm = {cold_time / warm:.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--venv", type=Path, default=None, help="venv to use or create")
+    parser.add_argument("--modules", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="rb-bench-") as temp:
+        work = Path(temp)
+        ENV["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+        lint_imports = ensure_venv(args.venv or work / "venv")
+        python = lint_imports.parent / "python"
+        sympy_dir = subprocess.run(
+            [str(python), "-c", "import sympy, os; print(os.path.dirname(sympy.__file__))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+
+        sympy_work = work / "sympy"
+        sympy_work.mkdir()
+        configs = write_configs(
+            sympy_work, "sympy", ["sympy.physics", "sympy.stats", "sympy.solvers"], "mpmath"
+        )
+        print(f"sympy from {sympy_dir}")
+        bench(
+            "sympy (runtime: physics, stats, solvers; forbidden: mpmath)",
+            lint_imports,
+            sympy_work,
+            configs,
+            args.repeat,
+        )
+
+        gen_work = work / "generated"
+        gen_work.mkdir()
+        runtime = generate_package(gen_work, args.modules)
+        configs = write_configs(gen_work, "gen", runtime, "rq")
+        bench(
+            f"generated ({args.modules} modules, one rq chain)",
+            lint_imports,
+            gen_work,
+            configs,
+            args.repeat,
+        )
+    print(textwrap.dedent(f"\n  target: ratio <= {TARGET:.2f}"))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("COLUMNS", "200")
+    main()

@@ -1,0 +1,107 @@
+"""Engine throughput: classified commands per second on a mixed 1M-command stream.
+
+Run: .venv/bin/python bench/engine.py [--commands 1000000] [--keys 10000]
+
+The stream mixes the shapes an application sends (cache SET EX / GET, lease SET NX PX, dedup
+SADD + EXPIRE, counters, hashes incl. business fields, lists, MULTI/EXEC, RQ keys), each with the
+raw reply a connection would read. It is judged by one ``Judge`` (one test) against the default
+policy, then the TTL rules run once. Memory is measured with tracemalloc for the same number of
+distinct keys at 1/10 and at the full command count: it must grow with keys, not commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+import tracemalloc
+from collections.abc import Iterator
+
+from pytest_redis_boundary.core.events import CallSite, CommandEvent
+from pytest_redis_boundary.core.policy import default_policy
+from pytest_redis_boundary.core.rules import Judge
+
+SITE = CallSite("app/service.py", 42, "handle")
+
+
+def _templates(i: int) -> list[tuple[tuple[object, ...], object]]:
+    t = f"tenant{i % 7}"
+    return [
+        (("SET", f"t:{t}:cache:user:{i}", b"v" * 32, "EX", 300), b"OK"),
+        (("GET", f"t:{t}:cache:user:{i}"), b"v" * 32),
+        (("SET", f"t:{t}:lock:report:{i}", b"token", "NX", "PX", 10_000), b"OK"),
+        (("SADD", f"t:{t}:dedup:batch:{i}", b"m1", b"m2"), 2),
+        (("EXPIRE", f"t:{t}:dedup:batch:{i}", 600), 1),
+        (("INCR", f"t:{t}:cache:hits:{i}"), 1),
+        (("EXPIRE", f"t:{t}:cache:hits:{i}", 60), 1),
+        (("HSET", f"t:{t}:cache:profile:{i}", "name", b"x", "plan", b"y"), 2),
+        (("HGET", f"t:{t}:cache:profile:{i}", "name"), b"x"),
+        (("MULTI",), b"OK"),
+        (("LPUSH", f"t:{t}:cache:recent:{i}", b"a"), b"QUEUED"),
+        (("EXPIRE", f"t:{t}:cache:recent:{i}", 120), b"QUEUED"),
+        (("EXEC",), [1, 1]),
+        (("HSET", f"t:{t}:job:{i}", "status", b"done"), 1),
+        (("MGET", f"t:{t}:cache:user:{i}", f"t:{t}:cache:hits:{i}"), [b"v", b"1"]),
+        (("DEL", f"t:{t}:lock:report:{i}"), 1),
+    ]
+
+
+def stream(commands: int, keys: int) -> Iterator[CommandEvent]:
+    """``commands`` events cycling over ``keys`` groups of keys (values never outlive an event)."""
+    now = time.time() * 1000
+    sent = 0
+    while True:
+        for i in range(keys):
+            for args, reply in _templates(i):
+                if sent == commands:
+                    return
+                yield CommandEvent(args, reply, server="bench:0", site=SITE, time_ms=now)
+                sent += 1
+
+
+def run(commands: int, keys: int) -> tuple[float, int]:
+    judge = Judge(default_policy(), test="bench::engine")
+    events = stream(commands, keys)
+    start = time.perf_counter()
+    for event in events:
+        judge.feed(event)
+    judge.finish(time.time() * 1000)
+    elapsed = time.perf_counter() - start
+    return elapsed, len(judge.findings())
+
+
+def memory(commands: int, keys: int) -> int:
+    gc.collect()
+    tracemalloc.start()
+    judge = Judge(default_policy(), test="bench::memory")
+    for event in stream(commands, keys):
+        judge.feed(event)
+    judge.finish(time.time() * 1000)
+    current, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del judge
+    return current
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--commands", type=int, default=1_000_000)
+    parser.add_argument("--keys", type=int, default=10_000)
+    args = parser.parse_args()
+    run(20_000, 1_000)  # warm caches and the command table
+    elapsed, findings = run(args.commands, args.keys)
+    rate = args.commands / elapsed
+    print(f"engine: {args.commands:,} commands over {args.keys:,} key groups in {elapsed:.2f} s")
+    print(f"engine: {rate:,.0f} classified commands/s (target >= 300,000); {findings} findings")
+    small = memory(args.commands // 10, args.keys)
+    large = memory(args.commands, args.keys)
+    more_keys = memory(args.commands // 10, args.keys * 4)
+    print(
+        f"memory: {small / 1e6:.1f} MB after {args.commands // 10:,} commands, "
+        f"{large / 1e6:.1f} MB after {args.commands:,} (same {args.keys:,} key groups); "
+        f"{more_keys / 1e6:.1f} MB for {args.keys * 4:,} key groups"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""An example service in the middle of retiring Redis/RQ as its system of record."""

@@ -1,0 +1,1 @@
+"""Legacy worker paths, allowed to use RQ only under an expiring exception."""

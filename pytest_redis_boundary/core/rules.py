@@ -1,0 +1,305 @@
+"""Rules RB101 to RB302: a command stream, a policy and a declared tenant in; findings out.
+
+``Judge`` watches one test. Each command is analysed (``commands``), applied to the key-state
+model (``keyspace``) and checked at once for business keys and fields, the RQ namespace, key
+classes and tenants. The TTL rules (RB201, RB202) are judged once, on the key state at the end of
+the test's call phase, for every key written in setup or call.
+
+What is kept: counts, findings, and per written key its state and last write site. Never the
+arguments or replies of a command, so never a stored value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Final
+
+from pytest_redis_boundary.core.commands import (
+    HOUSEKEEPING,
+    CommandUse,
+    analyse_argv,
+    split_argv,
+)
+from pytest_redis_boundary.core.events import CallSite, CommandEvent
+from pytest_redis_boundary.core.findings import Finding, Verdict, merge
+from pytest_redis_boundary.core.governance import RULE_IDS
+from pytest_redis_boundary.core.keyspace import Keyspace, TtlClass
+from pytest_redis_boundary.core.policy import Policy
+
+HOW_TO_FIX: Final = {
+    "RB101": "keep business state (job status, result metadata, tenant ownership, queue policy) "
+    "in its durable owner; Redis may only cache it under a cache key with a TTL.",
+    "RB102": "read authoritative state from its durable owner, not from Redis.",
+    "RB103": "do not build on RQ: submit work through the execution stack, or declare a "
+    "temporary exception (redis_boundary_exception) with an expiry date.",
+    "RB201": "give the key a TTL in the same write (SET ... EX, SETEX, or EXPIRE in the same "
+    "pipeline); PERSIST, a plain SET over a key, GETSET and RENAME of a persistent key drop it.",
+    "RB202": "lower the TTL to the class's max_ttl_seconds, or move the key to a class that "
+    "allows it in the policy.",
+    "RB203": "use a key that matches a class (cache, lease, dedup) in the policy, or add a "
+    "class for it.",
+    "RB301": "put the tenant in the key (e.g. t:{tenant}:cache:...), as tenant.key_patterns say.",
+    "RB302": "touch only keys of the test's declared tenant (redis_tenant marker).",
+    "RB401": "log the required observability fields (trace_id, tenant_id, key_ttl_seconds) "
+    "with every record about a Redis key.",
+}
+
+READ_ONLY_VALUE_COMMANDS: Final = frozenset(
+    {"GET", "MGET", "GETEX", "GETDEL", "GETRANGE", "HGETALL", "HVALS", "HSCAN", "JSON.GET", "DUMP"}
+)
+
+
+@dataclass(slots=True)
+class _Write:
+    command: str
+    site: CallSite | None
+    phase: str
+    ttl_unknown: bool = False
+
+
+# A probe asks the server for a key's TTL class when the model cannot know it.
+Probe = Callable[[str, int, str], "tuple[TtlClass, float | None]"]
+
+
+class Judge:
+    """Judges the Redis commands of one test against a policy."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        *,
+        test: str | None = None,
+        declared_tenant: str | None = None,
+    ) -> None:
+        self.policy = policy
+        self.test = test
+        self.declared_tenant = declared_tenant
+        self.keyspace = Keyspace()
+        self.calls = 0
+        self._written: dict[tuple[str, int, str], _Write] = {}
+        self._business_fields: dict[tuple[str, int, str], set[str]] = {}
+        self._found: dict[tuple[object, ...], Finding] = {}
+        self._counts: dict[tuple[object, ...], int] = {}
+        self._finished = False
+
+    # --- one command -------------------------------------------------------------------------
+
+    def feed(self, event: CommandEvent, phase: str = "call") -> CommandUse | None:
+        """Judge one command and apply it to the model. Returns what it touched (None: skipped)."""
+        args = event.args
+        if not args:
+            return None
+        name, argv = split_argv(args)
+        if name.partition(" ")[0] in HOUSEKEEPING:
+            return None
+        self.calls += 1
+        use = analyse_argv(name, argv)
+        curated = self.keyspace.apply(
+            name,
+            argv,
+            event.reply,
+            server=event.server,
+            db=event.db,
+            connection=event.connection,
+            now=event.time_ms,
+            in_script=event.origin == "script",
+        )
+        if isinstance(event.reply, Exception) and event.reply is not None:
+            return use  # the server refused it: nothing was written or read
+        self._check(use, event, phase, curated)
+        return use
+
+    def _check(self, use: CommandUse, event: CommandEvent, phase: str, curated: bool) -> None:
+        policy = self.policy
+        site = event.site
+        server, db = event.server, event.db
+        business_fields_written = [
+            (key, f) for key, f in use.fields_written if policy.is_business_field(f)
+        ]
+        for key_use in use.keys:
+            key = key_use.key
+            if policy.is_rq_key(key):
+                self._emit("RB103", use.name, key, None, site, phase, None)
+                continue
+            tenant = policy.tenant_of(key)
+            if tenant is None:
+                if policy.tenant.required:
+                    self._emit("RB301", use.name, key, None, site, phase, None)
+            elif self.declared_tenant is not None and tenant != self.declared_tenant:
+                self._emit("RB302", use.name, key, None, site, phase, tenant)
+            if use.declared_only:
+                continue
+            business = policy.is_business_key(key)
+            if key_use.write:
+                slot = (server, db, key)
+                if phase != "teardown":
+                    self._written[slot] = _Write(use.name, site, phase, not curated)
+                fields = [f for k, f in business_fields_written if k == key]
+                if business:
+                    for field in _or_none(fields):
+                        self._emit("RB101", use.name, key, field, site, phase, tenant)
+                elif fields:
+                    for field in fields:
+                        self._emit("RB101", use.name, key, field, site, phase, tenant)
+                elif policy.classify(key) is None:
+                    self._emit("RB203", use.name, key, None, site, phase, tenant)
+                if fields:
+                    self._business_fields.setdefault(slot, set()).update(fields)
+            if key_use.read and not key_use.write:
+                fields = [f for k, f in use.fields_read if k == key and policy.is_business_field(f)]
+                if not fields and use.name in READ_ONLY_VALUE_COMMANDS:
+                    # A whole-value read of a key holding business fields reads them too.
+                    fields = sorted(self._business_fields.get((server, db, key), ()))
+                if business or fields:
+                    for field in _or_none(fields):
+                        self._emit("RB102", use.name, key, field, site, phase, tenant)
+        if not use.known and not curated:
+            self._emit("RB201", use.name, None, None, site, phase, None, verdict="warning")
+
+    # --- end of the call phase ---------------------------------------------------------------
+
+    def finish(self, now_ms: float | None, probe: Probe | None = None) -> None:
+        """Judge TTLs on the key state at the end of the call phase (once)."""
+        if self._finished:
+            return
+        self._finished = True
+        policy = self.policy
+        for (server, db, key), write in self._written.items():
+            if write.phase == "teardown" or policy.is_rq_key(key):
+                continue
+            tenant = policy.tenant_of(key)
+            cls: TtlClass = self.keyspace.ttl_class(key, server=server, db=db, now=now_ms)
+            ttl = self.keyspace.ttl_seconds(key, server=server, db=db, now=now_ms)
+            if (write.ttl_unknown or cls == "unknown") and probe is not None:
+                cls, ttl = probe(server, db, key)
+            if cls == "absent":
+                continue
+            if cls == "unknown" or (write.ttl_unknown and probe is None):
+                self._emit(
+                    "RB201",
+                    write.command,
+                    key,
+                    None,
+                    write.site,
+                    write.phase,
+                    tenant,
+                    verdict="warning",
+                )
+                continue
+            if cls == "persistent":
+                self._emit("RB201", write.command, key, None, write.site, write.phase, tenant)
+                continue
+            key_class = policy.classify(key)
+            limit = key_class.max_ttl_seconds if key_class is not None else None
+            if limit is not None and ttl is not None and ttl > limit:
+                self._emit(
+                    "RB202",
+                    write.command,
+                    key,
+                    None,
+                    write.site,
+                    write.phase,
+                    tenant,
+                    ttl=round(ttl, 3),
+                    limit=limit,
+                    class_name=key_class.name if key_class else None,
+                )
+
+    # --- findings ----------------------------------------------------------------------------
+
+    def _emit(
+        self,
+        rule: str,
+        command: str,
+        key: str | None,
+        field: str | None,
+        site: CallSite | None,
+        phase: str,
+        tenant: str | None,
+        *,
+        verdict: Verdict = "violation",
+        ttl: float | None = None,
+        limit: int | None = None,
+        class_name: str | None = None,
+    ) -> None:
+        merge_key = (rule, site, key, field, verdict)
+        if merge_key in self._found:
+            self._counts[merge_key] += 1
+            return
+        self._counts[merge_key] = 1
+        self._found[merge_key] = Finding(
+            rule=rule,
+            verdict=verdict,
+            message=describe(
+                rule,
+                command,
+                key,
+                field,
+                site,
+                tenant,
+                self.declared_tenant,
+                ttl=ttl,
+                limit=limit,
+                class_name=class_name,
+                verdict=verdict,
+            ),
+            test=self.test,
+            phase=phase,
+            command=command,
+            key=key,
+            field=field,
+            site=str(site) if site is not None else None,
+            function=site.function if site is not None else None,
+            tenant_id=tenant,
+            key_ttl_seconds=ttl,
+        )
+
+    def findings(self) -> list[Finding]:
+        """Merged (same rule, site, key shape, field) and sorted."""
+        found = [replace(f, count=self._counts[k]) for k, f in self._found.items()]
+        return merge(found)
+
+
+def describe(
+    rule: str,
+    command: str,
+    key: str | None,
+    field: str | None,
+    site: CallSite | None,
+    tenant: str | None,
+    declared_tenant: str | None,
+    *,
+    ttl: float | None = None,
+    limit: int | None = None,
+    class_name: str | None = None,
+    verdict: Verdict = "violation",
+) -> str:
+    """One line: ``RB101 business-write: HSET t:acme:job:42 field 'status' at
+    app/jobs.py:17 in mark_done()``."""
+    parts = [f"{rule} {RULE_IDS[rule]}: {command}"]
+    if key is not None:
+        parts.append(f" {key}")
+    if field is not None:
+        parts.append(f" field '{field}'")
+    if site is not None:
+        parts.append(f" at {site} in {site.function}()")
+    detail = ""
+    if rule == "RB201":
+        detail = (
+            " (its TTL effect is unknown to the model)"
+            if verdict == "warning"
+            else " (left without a TTL at the end of the test)"
+        )
+    elif rule == "RB202":
+        detail = f" (TTL {ttl:g}s > {class_name}.max_ttl_seconds {limit})"
+    elif rule == "RB302":
+        detail = f" (key of tenant '{tenant}', test declared '{declared_tenant}')"
+    elif rule == "RB203":
+        detail = " (matches no key class)"
+    return "".join(parts) + detail
+
+
+def _or_none(fields: list[str]) -> list[str | None]:
+    """The fields to report, or one finding without a field."""
+    return list(fields) if fields else [None]
