@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Final
 
 Args = Sequence[object]
 
@@ -162,6 +162,8 @@ def table_version() -> str:
 
 # --- argv normalisation ----------------------------------------------------------------------
 
+_NAMES: dict[str | bytes, str] = {}  # b"set" -> "SET": names repeat, decoding them need not
+
 
 def split_argv(args: Args) -> tuple[str, list[object]]:
     """The canonical command name and the argv as the server sees it.
@@ -169,7 +171,12 @@ def split_argv(args: Args) -> tuple[str, list[object]]:
     redis-py sends multi-word names as one argument ("CLIENT SETINFO", "XGROUP CREATE") and
     splits them when packing; key positions refer to the split form.
     """
-    first = upper(args[0])
+    head = args[0]
+    first = _NAMES.get(head) if isinstance(head, (str, bytes)) else None
+    if first is None:
+        first = upper(head)
+        if isinstance(head, (str, bytes)) and len(_NAMES) < 4096:
+            _NAMES[head] = first
     if " " in first:
         words = first.split()
         argv: list[object] = [*words, *args[1:]]
@@ -484,8 +491,32 @@ def _narrow(name: str, argv: list[object], uses: list[KeyUse]) -> list[KeyUse]:
     return uses
 
 
+@lru_cache(maxsize=1024)
+def _single_key_plan(name: str) -> tuple[int, bool, bool] | None:
+    """(index, read, write) for the many commands whose only key sits at a fixed index and
+    whose fields need no parsing: they skip the general key-spec walk."""
+    info = command_table().get(name)
+    if info is None or len(info.specs) != 1 or name in _CURATED:
+        return None
+    spec = info.specs[0]
+    if spec.keyword is not None or spec.keynumidx >= 0 or spec.lastkey != 0:
+        return None
+    # The table flags TTL/PTTL as value access; they read the key's expiry, not its value.
+    read = spec.read and name not in _EXPIRY_READS
+    return spec.index, read, spec.write
+
+
+_EXPIRY_READS: Final = frozenset({"TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"})
+
+
 def analyse_argv(name: str, argv: list[object]) -> CommandUse:
     """The keys and fields of one command, from its canonical name and split argv."""
+    plan = _single_key_plan(name)
+    if plan is not None:
+        index, reads, writes = plan
+        if index < len(argv):
+            return CommandUse(name, (KeyUse(text(argv[index]), reads, writes),))
+        return CommandUse(name, ())
     info = command_table().get(name)
     if name.startswith("JSON."):
         keys = _json_keys(name, argv)
@@ -519,6 +550,25 @@ def analyse_argv(name: str, argv: list[object]) -> CommandUse:
         if name in _STRING_VALUE_WRITES:
             fields_written = tuple(_string_fields(name, argv))
     return CommandUse(name, _merge(uses), fields_written, fields_read)
+
+
+# Commands whose analysis needs more than the key spec: fields, narrowed flags, special keys.
+_CURATED: Final = frozenset(
+    {
+        *_HASH_WRITES,
+        *_HASH_READS,
+        *_STRING_VALUE_WRITES,
+        *SCRIPT_COMMANDS,
+        "SET",
+        "GETEX",
+        "BITFIELD",
+        "PFCOUNT",
+        "XREADGROUP",
+        "MIGRATE",
+        "SORT",
+        "SORT_RO",
+    }
+)
 
 
 def analyse(args: Args) -> CommandUse:

@@ -50,6 +50,10 @@ READ_ONLY_VALUE_COMMANDS: Final = frozenset(
 )
 
 
+_FACTS_LIMIT: Final = 65_536
+_NO_FIELDS: Final[list[str]] = []
+
+
 @dataclass(slots=True)
 class _Write:
     command: str
@@ -82,6 +86,8 @@ class Judge:
         self._found: dict[tuple[object, ...], Finding] = {}
         self._counts: dict[tuple[object, ...], int] = {}
         self._finished = False
+        self._facts: dict[str, tuple[bool, str | None, bool, bool]] = {}
+        self._tenant_required = policy.tenant.required
 
     # --- one command -------------------------------------------------------------------------
 
@@ -105,57 +111,74 @@ class Judge:
             now=event.time_ms,
             in_script=event.origin == "script",
         )
-        if isinstance(event.reply, Exception) and event.reply is not None:
+        if isinstance(event.reply, Exception):
             return use  # the server refused it: nothing was written or read
         self._check(use, event, phase, curated)
         return use
 
+    def _key_facts(self, key: str) -> tuple[bool, str | None, bool, bool]:
+        """(rq, tenant, business, classified) of a key: one lookup per key, memoized."""
+        facts = self._facts.get(key)
+        if facts is None:
+            policy = self.policy
+            facts = (
+                policy.is_rq_key(key),
+                policy.tenant_of(key),
+                policy.is_business_key(key),
+                policy.classify(key) is not None,
+            )
+            if len(self._facts) >= _FACTS_LIMIT:
+                self._facts.clear()
+            self._facts[key] = facts
+        return facts
+
     def _check(self, use: CommandUse, event: CommandEvent, phase: str, curated: bool) -> None:
         policy = self.policy
         site = event.site
-        server, db = event.server, event.db
-        business_fields_written = [
-            (key, f) for key, f in use.fields_written if policy.is_business_field(f)
-        ]
+        name = use.name
+        fields_written = use.fields_written
         for key_use in use.keys:
             key = key_use.key
-            if policy.is_rq_key(key):
-                self._emit("RB103", use.name, key, None, site, phase, None)
+            rq, tenant, business, classified = self._key_facts(key)
+            if rq:
+                self._emit("RB103", name, key, None, site, phase, None)
                 continue
-            tenant = policy.tenant_of(key)
             if tenant is None:
-                if policy.tenant.required:
-                    self._emit("RB301", use.name, key, None, site, phase, None)
+                if self._tenant_required:
+                    self._emit("RB301", name, key, None, site, phase, None)
             elif self.declared_tenant is not None and tenant != self.declared_tenant:
-                self._emit("RB302", use.name, key, None, site, phase, tenant)
+                self._emit("RB302", name, key, None, site, phase, tenant)
             if use.declared_only:
                 continue
-            business = policy.is_business_key(key)
             if key_use.write:
-                slot = (server, db, key)
+                slot = (event.server, event.db, key)
                 if phase != "teardown":
-                    self._written[slot] = _Write(use.name, site, phase, not curated)
-                fields = [f for k, f in business_fields_written if k == key]
-                if business:
-                    for field in _or_none(fields):
-                        self._emit("RB101", use.name, key, field, site, phase, tenant)
-                elif fields:
-                    for field in fields:
-                        self._emit("RB101", use.name, key, field, site, phase, tenant)
-                elif policy.classify(key) is None:
-                    self._emit("RB203", use.name, key, None, site, phase, tenant)
-                if fields:
-                    self._business_fields.setdefault(slot, set()).update(fields)
-            if key_use.read and not key_use.write:
-                fields = [f for k, f in use.fields_read if k == key and policy.is_business_field(f)]
-                if not fields and use.name in READ_ONLY_VALUE_COMMANDS:
-                    # A whole-value read of a key holding business fields reads them too.
-                    fields = sorted(self._business_fields.get((server, db, key), ()))
+                    self._written[slot] = _Write(name, site, phase, not curated)
+                fields = (
+                    [f for k, f in fields_written if k == key and policy.is_business_field(f)]
+                    if fields_written
+                    else _NO_FIELDS
+                )
                 if business or fields:
                     for field in _or_none(fields):
-                        self._emit("RB102", use.name, key, field, site, phase, tenant)
+                        self._emit("RB101", name, key, field, site, phase, tenant)
+                    if fields:
+                        self._business_fields.setdefault(slot, set()).update(fields)
+                elif not classified:
+                    self._emit("RB203", name, key, None, site, phase, tenant)
+            elif key_use.read:
+                fields = [
+                    f for k, f in use.fields_read if k == key and policy.is_business_field(f)
+                ]
+                if not fields and name in READ_ONLY_VALUE_COMMANDS and self._business_fields:
+                    # A whole-value read of a key holding business fields reads them too.
+                    held = self._business_fields.get((event.server, event.db, key), ())
+                    fields = sorted(held)
+                if business or fields:
+                    for field in _or_none(fields):
+                        self._emit("RB102", name, key, field, site, phase, tenant)
         if not use.known and not curated:
-            self._emit("RB201", use.name, None, None, site, phase, None, verdict="warning")
+            self._emit("RB201", name, None, None, site, phase, None, verdict="warning")
 
     # --- end of the call phase ---------------------------------------------------------------
 

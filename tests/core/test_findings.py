@@ -1,0 +1,186 @@
+"""Findings: key shape, order, identity, merging and serialisation (SPEC section 7)."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from typing import Any
+
+import pytest
+
+from pytest_redis_boundary.core.findings import Finding, key_shape, merge
+
+
+def finding(**overrides: Any) -> Finding:
+    base: dict[str, Any] = {
+        "rule": "RB101",
+        "verdict": "violation",
+        "message": "RB101 business-write: HSET t:acme:job:42 field 'status' at app/jobs.py:17 "
+        "in mark_done()",
+        "test": "tests/test_jobs.py::test_done",
+        "phase": "call",
+        "command": "HSET",
+        "key": "t:acme:job:42",
+        "field": "status",
+        "site": "app/jobs.py:17",
+        "function": "mark_done",
+        "tenant_id": "acme",
+    }
+    base.update(overrides)
+    return Finding(**base)
+
+
+# --- key_shape -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "tenant", "shape"),
+    [
+        ("t:acme:job:42", "acme", "t:{tenant}:job:*"),
+        ("t:acme:job:42", None, "t:acme:job:*"),
+        ("tenant:globex:cache:user:7", "globex", "tenant:{tenant}:cache:user:*"),
+        ("t:acme:job:550e8400-e29b-41d4-a716-446655440000", "acme", "t:{tenant}:job:*"),
+        ("t:acme:job:550E8400E29B41D4A716446655440000", "acme", "t:{tenant}:job:*"),
+        ("t:acme:result:9f3a6c21b7", "acme", "t:{tenant}:result:*"),
+        ("t:acme:result:deadbeef", "acme", "t:{tenant}:result:deadbeef"),  # hex without a digit
+        ("t:acme:result:ab12", "acme", "t:{tenant}:result:ab12"),  # too short for a hex id
+        ("lock:a", None, "lock:a"),
+        ("cache:user:profile", None, "cache:user:profile"),
+        ("rq:job:0", None, "rq:job:*"),
+        ("rq:queue:default", None, "rq:queue:default"),
+        ("t:acme:job:v2", "acme", "t:{tenant}:job:v2"),
+        ("", None, ""),
+        (None, None, None),
+        (None, "acme", None),
+    ],
+)
+def test_key_shape(key: str | None, tenant: str | None, shape: str | None) -> None:
+    assert key_shape(key, tenant) == shape
+
+
+def test_shape_property_uses_the_tenant_id() -> None:
+    assert finding().shape == "t:{tenant}:job:*"
+    assert finding(tenant_id=None).shape == "t:acme:job:*"
+    assert finding(key=None).shape is None
+
+
+# --- order and identity ----------------------------------------------------------------------
+
+
+def test_sort_key_orders_by_test_site_file_numeric_line_then_rule() -> None:
+    a10_rb101 = finding(site="a.py:10", rule="RB101")
+    a9_rb203 = finding(site="a.py:9", rule="RB203")
+    a9_rb101 = finding(site="a.py:9", rule="RB101")
+    b1 = finding(site="b.py:1", rule="RB101")
+    no_site = finding(site=None, function=None)
+    other_test = finding(test="tests/test_a.py::test_first", site="z.py:99")
+    ordered = sorted([b1, a10_rb101, a9_rb203, no_site, other_test, a9_rb101], key=Finding.sort_key)
+    assert ordered == [other_test, no_site, a9_rb101, a9_rb203, a10_rb101, b1]
+
+
+def test_site_file_and_line() -> None:
+    f = finding(site="src/app/jobs.py:117")
+    assert (f.site_file, f.site_line) == ("src/app/jobs.py", 117)
+    assert (finding(site=None).site_file, finding(site=None).site_line) == (None, 0)
+
+
+def test_identity_is_rule_shape_site_file_function() -> None:
+    f = finding()
+    assert f.identity() == ("RB101", "t:{tenant}:job:*", "app/jobs.py", "mark_done")
+    # A moved line, another id or another tenant do not make a new identity.
+    moved = finding(site="app/jobs.py:40", key="t:globex:job:77", tenant_id="globex")
+    assert moved.identity() == f.identity()
+    assert finding(function="other").identity() != f.identity()
+    assert finding(rule="RB201").identity() != f.identity()
+
+
+def test_name_is_the_rule_name() -> None:
+    assert finding().name == "business-write"
+    assert finding(rule="RB999").name == ""
+
+
+def test_line_shows_the_count_only_when_repeated() -> None:
+    assert finding().line() == finding().message
+    assert finding(count=3).line() == f"{finding().message} (x3)"
+
+
+# --- merge -----------------------------------------------------------------------------------
+
+
+def test_merge_folds_repeats_with_counts() -> None:
+    first = finding(key="t:acme:job:1", count=2)
+    again = finding(key="t:acme:job:2", site="app/jobs.py:17", count=3)
+    merged = merge([first, again])
+    assert len(merged) == 1
+    assert merged[0].count == 5
+    assert merged[0].key == "t:acme:job:1"  # the first occurrence is kept
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"test": "tests/test_jobs.py::test_other"},
+        {"rule": "RB102"},
+        {"site": "app/jobs.py:18"},
+        {"key": "t:acme:result:1"},
+        {"field": "result"},
+        {"verdict": "warning"},
+    ],
+    ids=lambda c: next(iter(c)),
+)
+def test_merge_keeps_different_findings_apart(change: dict[str, Any]) -> None:
+    merged = merge([finding(), finding(**change)])
+    assert len(merged) == 2
+    assert [f.count for f in merged] == [1, 1]
+
+
+def test_merge_sorts() -> None:
+    late = finding(site="app/jobs.py:100")
+    early = finding(site="app/jobs.py:20")
+    assert merge([late, early]) == [early, late]
+    assert merge([]) == []
+
+
+# --- serialisation ---------------------------------------------------------------------------
+
+
+def test_to_json_has_the_report_fields() -> None:
+    data = finding(key_ttl_seconds=100000.0, count=2).to_json()
+    assert data == {
+        "rule": "RB101",
+        "verdict": "violation",
+        "message": finding().message,
+        "test": "tests/test_jobs.py::test_done",
+        "phase": "call",
+        "command": "HSET",
+        "key": "t:acme:job:42",
+        "field": "status",
+        "site": "app/jobs.py:17",
+        "function": "mark_done",
+        "tenant_id": "acme",
+        "key_ttl_seconds": 100000.0,
+        "exception": None,
+        "count": 2,
+    }
+
+
+def test_json_round_trip() -> None:
+    original = finding(verdict="excepted", exception="EXC-7", key_ttl_seconds=12.5, count=4)
+    text = json.dumps(original.to_json())
+    assert Finding.from_json(json.loads(text)) == original
+
+
+def test_from_json_ignores_unknown_fields() -> None:
+    data = {**finding().to_json(), "name": "business-write", "future": 1}
+    assert Finding.from_json(data) == finding()
+
+
+def test_pickle_round_trip() -> None:
+    original = finding(verdict="warning", key=None, site=None, function=None, count=7)
+    assert pickle.loads(pickle.dumps(original)) == original
+
+
+def test_with_verdict() -> None:
+    excepted = finding().with_verdict("excepted", "EXC-7")
+    assert (excepted.verdict, excepted.exception) == ("excepted", "EXC-7")
+    assert excepted.identity() == finding().identity()
