@@ -232,6 +232,8 @@ def _set(call: _Call) -> None:
             keepttl = True
         elif opt in _EXPIRY_OPTIONS:
             unit, absolute = _EXPIRY_OPTIONS[opt]
+            if int(text(argv[i + 1])) <= 0:
+                return  # "invalid expire time": the server refuses the whole command
             deadline = call.deadline(argv[i + 1], unit, absolute)
             i += 1
         i += 1
@@ -268,9 +270,10 @@ _EXPIRY_OPTIONS: Final = {
 
 def _setex(unit: int) -> Handler:
     def handler(call: _Call) -> None:
-        call.db.put(
-            text(call.argv[1]), KeyState("string", call.deadline(call.argv[2], unit, False))
-        )
+        if int(text(call.argv[2])) <= 0:
+            return  # refused: "invalid expire time"
+        deadline = call.deadline(call.argv[2], unit, False)
+        call.db.put(text(call.argv[1]), KeyState("string", deadline))
 
     return handler
 
@@ -312,6 +315,10 @@ def _getex(call: _Call) -> None:
     if state is None or (call.has_reply and call.reply is None) or len(argv) < 3:
         return
     opt = upper(argv[2])
+    if (opt == "PERSIST" and len(argv) > 3) or (
+        opt in _EXPIRY_OPTIONS and len(argv) > 3 and int(text(argv[3])) <= 0
+    ):
+        return  # refused: PERSIST takes no other option, an expiry must be positive
     if opt == "PERSIST":
         state.expires_at = None
     elif opt in _EXPIRY_OPTIONS:
@@ -356,6 +363,9 @@ def _expire(unit: int, absolute: bool) -> Handler:
     def handler(call: _Call) -> None:
         argv = call.argv
         key = text(argv[1])
+        amount = int(text(argv[2]))
+        if abs(amount * unit) + (call.now or 0) > _MAX_MS:
+            return  # refused: "invalid expire time" (the deadline overflows)
         deadline = call.deadline(argv[2], unit, absolute)
         state = call.db.get(key, call.now)
         if call.has_reply:
@@ -374,6 +384,9 @@ def _expire(unit: int, absolute: bool) -> Handler:
         state.maybe_absent = False
 
     return handler
+
+
+_MAX_MS: Final = 2**63 - 1
 
 
 def _expire_applies(state: KeyState, deadline: float | None, options: list[object]) -> bool:
@@ -804,9 +817,12 @@ def _smove(call: _Call) -> None:
         if _int(call.reply) != 1:
             return
     else:
-        if call.db.get(src, call.now) is None:
+        if src == dst or call.db.get(src, call.now) is None:
             return
         _shrink(call, src, None)  # the member may not be there
+        state = _upsert(call, dst, "set")
+        state.size = None
+        state.maybe_absent = True  # created only if the member was there
         return
     if src == dst:
         return
@@ -1100,7 +1116,7 @@ class Keyspace:
             if not isinstance(reply, Exception) and len(argv) > 1:
                 if conn.queue is not None:
                     conn.queue.append((name, argv))
-                else:
+                elif text(argv[1]).lstrip("-").isdigit():
                     conn.db = int(text(argv[1]))
             return True
         if name == "MULTI":
@@ -1123,7 +1139,9 @@ class Keyspace:
             known = True
             for (queued_name, queued_argv), queued_reply in zip(queued, replies, strict=False):
                 if queued_name == "SELECT":
-                    db = conn.db = int(text(queued_argv[1]))
+                    index = text(queued_argv[1])
+                    if not isinstance(queued_reply, Exception) and index.lstrip("-").isdigit():
+                        db = conn.db = int(index)
                     continue
                 known = self._run(queued_name, queued_argv, queued_reply, server, db, now) and known
             return known
@@ -1170,8 +1188,8 @@ class Keyspace:
     ) -> float | None:
         """Remaining TTL in seconds, None when absent, persistent or unknown."""
         state = self.state(key, server=server, db=db, now=now)
-        if state is None or state.expires_at is None or state.expires_at == TTL_UNKNOWN:
+        if state is None or state.maybe_absent or state.expires_at in (None, TTL_UNKNOWN):
             return None
-        if now is None:
+        if now is None or state.expires_at is None:
             return None
         return max(state.expires_at - now, 0.0) / 1000.0
