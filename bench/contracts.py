@@ -14,8 +14,10 @@ Two graphs, each checked by two configs that differ only in the contract type:
   a legacy module (one chain).
 
 Each config is run as a separate ``lint-imports`` process, alternating, ``--repeat`` times, with a
-warm grimp cache and then with ``--no-cache`` (cold); the medians and the ratio ours/forbidden are
-printed, and the cache's effect (cold/warm). Target: ratio <= 1.10.
+warm grimp cache and then with ``--no-cache`` (cold); the minimum and median times and the ratio
+ours/forbidden are printed, and the cache's effect (cold/warm). Target: ratio <= 1.10. Byte code is
+written under the temporary folder (``PYTHONPYCACHEPREFIX``), as an installed package has it.
+Use ``--only sympy`` or ``--only generated`` for one half.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
@@ -150,15 +151,17 @@ def bench(name: str, lint_imports: Path, cwd: Path, configs: list[Path], repeat:
                 results.setdefault((label, cold), []).append(seconds)
     print(f"\n{name}")
     for cold in (False, True):
-        mine = statistics.median(results[("ours", cold)])
-        base = statistics.median(results[("forbidden", cold)])
-        ratio = mine / base
-        verdict = "ok" if ratio <= TARGET else f"OVER {TARGET:.2f}"
         kind = "cold (--no-cache)" if cold else "warm cache       "
-        print(
-            f"  {kind}: rq_retirement {mine:6.3f}s  forbidden {base:6.3f}s  "
-            f"ratio {ratio:.3f} ({verdict})"
-        )
+        # The minimum is the least disturbed by other load on the machine; the median is shown too.
+        for stat in (min, statistics.median):
+            mine = stat(results[("ours", cold)])
+            base = stat(results[("forbidden", cold)])
+            ratio = mine / base
+            verdict = "ok" if ratio <= TARGET else f"OVER {TARGET:.2f}"
+            print(
+                f"  {kind} {stat.__name__:>6}: rq_retirement {mine:6.3f}s  forbidden {base:6.3f}s"
+                f"  ratio {ratio:.3f} ({verdict})"
+            )
     for label in ("ours", "forbidden"):
         warm = statistics.median(results[(label, False)])
         cold_time = statistics.median(results[(label, True)])
@@ -170,46 +173,35 @@ def main() -> None:
     parser.add_argument("--venv", type=Path, default=None, help="venv to use or create")
     parser.add_argument("--modules", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", choices=("sympy", "generated"), default=None)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="rb-bench-") as temp:
         work = Path(temp)
         ENV["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
         lint_imports = ensure_venv(args.venv or work / "venv")
-        python = lint_imports.parent / "python"
-        sympy_dir = subprocess.run(
-            [str(python), "-c", "import sympy, os; print(os.path.dirname(sympy.__file__))"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        if args.only != "generated":
+            bench_sympy(work, lint_imports, args.repeat)
+        if args.only != "sympy":
+            bench_generated(work, lint_imports, args.modules, args.repeat)
+    print(f"\ntarget: ratio <= {TARGET:.2f}")
 
-        sympy_work = work / "sympy"
-        sympy_work.mkdir()
-        configs = write_configs(
-            sympy_work, "sympy", ["sympy.physics", "sympy.stats", "sympy.solvers"], "mpmath"
-        )
-        print(f"sympy from {sympy_dir}")
-        bench(
-            "sympy (runtime: physics, stats, solvers; forbidden: mpmath)",
-            lint_imports,
-            sympy_work,
-            configs,
-            args.repeat,
-        )
 
-        gen_work = work / "generated"
-        gen_work.mkdir()
-        runtime = generate_package(gen_work, args.modules)
-        configs = write_configs(gen_work, "gen", runtime, "rq")
-        bench(
-            f"generated ({args.modules} modules, one rq chain)",
-            lint_imports,
-            gen_work,
-            configs,
-            args.repeat,
-        )
-    print(textwrap.dedent(f"\n  target: ratio <= {TARGET:.2f}"))
+def bench_sympy(work: Path, lint_imports: Path, repeat: int) -> None:
+    folder = work / "sympy"
+    folder.mkdir()
+    runtime = ["sympy.physics", "sympy.stats", "sympy.solvers"]
+    configs = write_configs(folder, "sympy", runtime, "mpmath")
+    name = "sympy (runtime: physics, stats, solvers; forbidden: mpmath)"
+    bench(name, lint_imports, folder, configs, repeat)
+
+
+def bench_generated(work: Path, lint_imports: Path, modules: int, repeat: int) -> None:
+    folder = work / "generated"
+    folder.mkdir()
+    runtime = generate_package(folder, modules)
+    configs = write_configs(folder, "gen", runtime, "rq")
+    bench(f"generated ({modules} modules, one rq chain)", lint_imports, folder, configs, repeat)
 
 
 if __name__ == "__main__":

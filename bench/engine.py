@@ -61,8 +61,7 @@ def stream(commands: int, keys: int) -> Iterator[CommandEvent]:
     one_pass = events(keys)
     sent = 0
     while sent < commands:
-        for event in one_pass[: commands - sent]:
-            yield event
+        yield from one_pass[: commands - sent]
         sent += min(len(one_pass), commands - sent)
 
 

@@ -167,9 +167,7 @@ class Judge:
                 elif not classified:
                     self._emit("RB203", name, key, None, site, phase, tenant)
             elif key_use.read:
-                fields = [
-                    f for k, f in use.fields_read if k == key and policy.is_business_field(f)
-                ]
+                fields = [f for k, f in use.fields_read if k == key and policy.is_business_field(f)]
                 if not fields and name in READ_ONLY_VALUE_COMMANDS and self._business_fields:
                     # A whole-value read of a key holding business fields reads them too.
                     held = self._business_fields.get((event.server, event.db, key), ())

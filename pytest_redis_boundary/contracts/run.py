@@ -1,0 +1,308 @@
+"""Running a config's contracts through import-linter's own machinery, and freezing chains.
+
+``run_contracts`` is what ``lint-imports`` does (read the config, register the built-in contract
+types, build the graph once, check every contract on its own copy), returning the results as
+values instead of printing them, so ``redis-boundary check`` can print text, JSON or SARIF.
+Configuration problems raise ``UsageProblem`` with a message for people, never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import rich
+from importlinter import configuration
+from importlinter.application import rendering, use_cases
+from importlinter.application.app_config import settings as importlinter_settings
+from importlinter.application.output import console
+from importlinter.application.ports.reporting import Report
+from importlinter.application.sentinels import NotSupplied
+from importlinter.domain.contract import Contract, ContractCheck, InvalidContractOptions
+
+from ..core.imports import (
+    Baseline,
+    BaselineInvalid,
+    ChainId,
+    ImportJudgement,
+    dump_baseline,
+    format_chain_id,
+    parse_baseline,
+)
+from .rq_retirement import _CONFIG_FILE_OPTION, RESULT_KEY, RQRetirementContract
+from .rq_retirement import find_contract_chains as _find_contract_chains
+
+__all__ = [
+    "ContractResult",
+    "ContractsRun",
+    "FreezeResult",
+    "UsageProblem",
+    "freeze",
+    "render_text",
+    "run_contracts",
+]
+
+
+class UsageProblem(Exception):
+    """A configuration, policy or file problem: exit status 2 with this message."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContractResult:
+    id: str
+    name: str
+    type: str
+    kept: bool
+    warnings: tuple[str, ...]
+    judgement: ImportJudgement | None  # rq_retirement contracts only
+    details: str  # the broken contract's text as lint-imports prints it ("" when kept)
+
+
+@dataclass(frozen=True, slots=True)
+class ContractsRun:
+    config: str  # the config file, relative to the current directory when possible
+    contracts: tuple[ContractResult, ...]
+    report: Report
+
+    @property
+    def kept(self) -> bool:
+        return all(c.kept for c in self.contracts)
+
+
+def _cache(no_cache: bool, cache_dir: str | None) -> Any:
+    if no_cache:
+        return None
+    return NotSupplied if cache_dir is None else cache_dir
+
+
+@contextlib.contextmanager
+def _importlinter(quiet: bool) -> Iterator[None]:
+    """Set import-linter up as its CLI does, optionally silencing its console."""
+    configuration.configure()
+    cwd = os.getcwd()
+    # import-linter prints through its console; its progress bar and spinner use rich's global one.
+    consoles = (console, rich.get_console())
+    previous = [c.quiet for c in consoles]
+    for each in consoles:
+        each.quiet = quiet
+    added_path = cwd not in sys.path
+    if added_path:
+        sys.path.insert(0, cwd)  # as lint-imports does: the project's packages are importable
+    try:
+        yield
+    finally:
+        for each, was in zip(consoles, previous, strict=True):
+            each.quiet = was
+        if added_path and cwd in sys.path:
+            sys.path.remove(cwd)
+
+
+def _read_options(config: str | None) -> tuple[str, Any]:
+    """The user options of ``config`` (or of import-linter's default search), and its name."""
+    try:
+        options = use_cases.read_user_options(config_filename=config)
+    except FileNotFoundError as err:
+        where = f"'{config}'" if config else "setup.cfg, .importlinter or pyproject.toml here"
+        raise UsageProblem(f"{err} Looked for {where}; pass --config FILE.") from None
+    except Exception as err:  # configparser and tomllib errors
+        raise UsageProblem(f"cannot read {config or 'the configuration'}: {err}") from None
+    if not options.contracts_options:
+        raise UsageProblem(f"no contracts found in {config or 'the configuration'}.")
+    filename = config or _default_config_file()
+    if filename:
+        # Tell rq_retirement contracts which file they come from (relative paths resolve there).
+        options.session_options[_CONFIG_FILE_OPTION] = str(Path(filename).resolve())
+    return (os.path.relpath(filename) if filename else "the configuration"), options
+
+
+def _default_config_file() -> str | None:
+    for reader in importlinter_settings.USER_OPTION_READERS.values():
+        for name in reader.potential_config_filenames:
+            if os.path.exists(name) and reader._read_config_filename(name):
+                return str(name)
+    return None
+
+
+def run_contracts(
+    config: str | None, *, no_cache: bool = False, cache_dir: str | None = None, quiet: bool
+) -> ContractsRun:
+    """Check every contract of the config, as ``lint-imports`` would; raises ``UsageProblem``."""
+    with _importlinter(quiet):
+        name, options = _read_options(config)
+        try:
+            use_cases._register_built_in_contract_types()
+            report = use_cases.create_report(options, cache_dir=_cache(no_cache, cache_dir))
+        except Exception as err:
+            raise UsageProblem(f"{name}: {type(err).__name__}: {err}") from None
+    if report.invalid_contract_options:
+        raise UsageProblem(_misconfigured(name, report.invalid_contract_options))
+    results = []
+    for contract, check in report.get_contracts_and_checks():
+        results.append(_result(contract, check))
+    return ContractsRun(config=name, contracts=tuple(results), report=report)
+
+
+def render_text(run: ContractsRun) -> None:
+    """Print the run exactly as lint-imports does (without the logo)."""
+    rendering.render_report(run.report)
+
+
+def _result(contract: Contract, check: ContractCheck) -> ContractResult:
+    judgement = check.metadata.get(RESULT_KEY)
+    details = ""
+    if not check.kept:
+        with console.capture() as captured:
+            contract.render_broken_contract(check)
+        details = captured.get()
+    return ContractResult(
+        id=str(contract.contract_options.get("id", "")),
+        name=contract.name,
+        type=str(contract.contract_options.get("type", "")),
+        kept=check.kept,
+        warnings=tuple(check.warnings),
+        judgement=judgement if isinstance(judgement, ImportJudgement) else None,
+        details=details,
+    )
+
+
+def _misconfigured(config: str, invalid: dict[str, InvalidContractOptions]) -> str:
+    lines = []
+    for contract_name, exception in invalid.items():
+        lines.append(f'{config}: contract "{contract_name}" is not configured correctly:')
+        lines.extend(f"    {field}: {message}" for field, message in exception.errors.items())
+    return "\n".join(lines)
+
+
+# Freeze
+# ------
+
+
+@dataclass(frozen=True, slots=True)
+class FreezeResult:
+    path: Path
+    chains: tuple[ChainId, ...]
+    added: tuple[ChainId, ...]
+    removed: tuple[ChainId, ...]
+
+    def summary(self) -> list[str]:
+        shown = os.path.relpath(self.path)
+        lines = [
+            f"redis-boundary: froze {len(self.chains)} chain(s) in {shown} "
+            f"(+{len(self.added)} added, -{len(self.removed)} removed)"
+        ]
+        lines.extend(f"  + {format_chain_id(c)}" for c in self.added)
+        lines.extend(f"  - {format_chain_id(c)}" for c in self.removed)
+        return lines
+
+
+def freeze(
+    config: str | None,
+    *,
+    output_path: str | None = None,
+    no_cache: bool = False,
+    cache_dir: str | None = None,
+) -> tuple[FreezeResult, ...]:
+    """Write each rq_retirement contract's current chains to its baseline (or ``output_path``).
+
+    The file is rewritten to exactly the chains found now, so it shrinks as chains are removed;
+    what it adds or removes is returned (and printed by the CLI), so it never grows silently.
+    """
+    with _importlinter(quiet=True):
+        name, options = _read_options(config)
+        contracts = _rq_contracts(name, options)
+        if not contracts:
+            raise UsageProblem(f"{name}: no contract of type rq_retirement to freeze.")
+        targets: dict[Path, set[ChainId]] = {}
+        for contract in contracts:
+            path = Path(output_path).resolve() if output_path else contract.baseline_path()
+            if path is None:
+                raise UsageProblem(
+                    f'{name}: contract "{contract.name}" has no baseline; set baseline = FILE '
+                    "in the contract or pass --output PATH."
+                )
+            if contract._loaded.invalid_exceptions:
+                problems = "\n".join(m for _, m in contract._loaded.invalid_exceptions)
+                raise UsageProblem(
+                    f'{name}: contract "{contract.name}": fix the exception register before '
+                    f"freezing:\n{problems}"
+                )
+            targets.setdefault(path, set())
+        session = options.session_options
+        try:
+            graph = importlinter_settings.GRAPH_BUILDER.build(
+                root_package_names=list(session["root_packages"]),
+                cache_dir=_graph_cache(no_cache, cache_dir),
+                include_external_packages=str(session.get("include_external_packages")).lower()
+                == "true",
+                exclude_type_checking_imports=str(
+                    session.get("exclude_type_checking_imports")
+                ).lower()
+                == "true",
+            )
+            for contract in contracts:
+                path = Path(output_path).resolve() if output_path else contract.baseline_path()
+                assert path is not None
+                targets[path].update(_find_contract_chains(graph, contract))
+        except UsageProblem:
+            raise
+        except Exception as err:
+            raise UsageProblem(f"{name}: {type(err).__name__}: {err}") from None
+    return tuple(_write(path, chains) for path, chains in sorted(targets.items()))
+
+
+def _graph_cache(no_cache: bool, cache_dir: str | None) -> str | None:
+    if no_cache:
+        return None
+    return cache_dir or str(importlinter_settings.DEFAULT_CACHE_DIR)
+
+
+def _rq_contracts(name: str, options: Any) -> list[RQRetirementContract]:
+    types: dict[str, str] = {}
+    for entry in options.session_options.get("contract_types", []) or []:
+        type_name, _, class_path = str(entry).partition(":")
+        types[type_name.strip()] = class_path.strip()
+    ours = {t for t, path in types.items() if path.endswith("RQRetirementContract")}
+    contracts: list[RQRetirementContract] = []
+    for contract_options in options.contracts_options:
+        if contract_options.get("type") not in ours:
+            continue
+        # A missing or stale baseline must not stop freeze: it is what freeze (re)writes.
+        without_baseline = {k: v for k, v in contract_options.items() if k != "baseline"}
+        try:
+            contract = RQRetirementContract(
+                name=str(contract_options.get("name", contract_options.get("id", ""))),
+                session_options=options.session_options,
+                contract_options=without_baseline,
+            )
+        except InvalidContractOptions as err:
+            problem = _misconfigured(name, {str(contract_options.get("name")): err})
+            raise UsageProblem(problem) from None
+        contract.baseline = contract_options.get("baseline")
+        contracts.append(contract)
+    return contracts
+
+
+def _write(path: Path, chains: set[ChainId]) -> FreezeResult:
+    previous: Baseline | None = None
+    if path.exists():
+        try:
+            previous = parse_baseline(path.read_text(encoding="utf-8"), source=str(path))
+        except (OSError, BaselineInvalid):
+            previous = None  # rewritten from scratch below
+    old = previous.chains if previous is not None else frozenset()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump_baseline(chains), encoding="utf-8")
+    except OSError as err:
+        raise UsageProblem(f"cannot write {path}: {err.strerror or err}") from None
+    return FreezeResult(
+        path=path,
+        chains=tuple(sorted(chains)),
+        added=tuple(sorted(chains - old)),
+        removed=tuple(sorted(old - chains)),
+    )

@@ -1,0 +1,123 @@
+"""Find the application frame that sent (or queued) a Redis command.
+
+The call site is the first frame, walking outwards from the hook, whose code does not belong to
+redis-py, fakeredis, rq, the asyncio/threading/concurrent machinery or this package. Whether a
+code object is internal, and its display path, are decided once per code object and cached, so a
+lookup costs one dict probe per frame plus one for the ``(code, line)`` pair.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from types import CodeType, FrameType
+
+from pytest_redis_boundary.core.events import CallSite
+
+__all__ = ["CallSiteResolver", "internal_prefixes"]
+
+
+def _package_dir(name: str) -> str | None:
+    """Folder of an installed top-level package, without importing it."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    locations = list(spec.submodule_search_locations or ())
+    if locations:
+        return os.path.join(os.path.realpath(locations[0]), "")
+    if spec.origin:
+        return os.path.realpath(spec.origin)
+    return None
+
+
+def internal_prefixes() -> tuple[str, ...]:
+    """Path prefixes (folders end with a separator) whose frames are never a call site."""
+    found: list[str] = []
+    for name in ("redis", "fakeredis", "rq", "valkey", "asyncio", "concurrent", "lupa"):
+        where = _package_dir(name)
+        if where:
+            found.append(where)
+    for name in ("threading", "contextlib", "functools"):
+        where = _package_dir(name)
+        if where:
+            found.append(where)
+    here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    found.append(os.path.join(here, ""))
+    return tuple(found)
+
+
+class _CodeInfo:
+    """What the resolver knows about one code object (kept alive so its id stays unique)."""
+
+    __slots__ = ("code", "path", "sites")
+
+    def __init__(self, code: CodeType, path: str | None) -> None:
+        self.code = code
+        self.path = path
+        self.sites: dict[int, CallSite] = {}
+
+
+class CallSiteResolver:
+    """Cheap call-site lookup with per-code-object caches.
+
+    ``rootdir``: paths under it are reported relative to it with ``/`` separators; others are
+    absolute. Caches hold code objects and ``CallSite`` values only, never command data. They are
+    keyed by ``id(code)`` (hashing a code object hashes its bytecode and constants each time); the
+    cached entry keeps its code object alive, so an id cannot be reused while it is cached.
+    """
+
+    def __init__(
+        self,
+        rootdir: str | os.PathLike[str] | None = None,
+        *,
+        extra_internal: tuple[str, ...] = (),
+    ) -> None:
+        self._root = os.path.join(os.path.realpath(os.fspath(rootdir)), "") if rootdir else None
+        self._internal = internal_prefixes() + tuple(extra_internal)
+        self._codes: dict[int, _CodeInfo] = {}
+
+    def _classify(self, code: CodeType) -> _CodeInfo:
+        filename = code.co_filename
+        real = os.path.realpath(filename) if not filename.startswith("<") else filename
+        path: str | None
+        if real.startswith(self._internal) or filename.startswith(self._internal):
+            path = None
+        elif self._root is not None and real.startswith(self._root):
+            path = real[len(self._root) :].replace(os.sep, "/")
+        else:
+            path = real
+        info = _CodeInfo(code, path)
+        self._codes[id(code)] = info
+        return info
+
+    def is_internal(self, code: CodeType) -> bool:
+        info = self._codes.get(id(code))
+        if info is None or info.code is not code:
+            info = self._classify(code)
+        return info.path is None
+
+    def site_of_frame(self, frame: FrameType | None) -> CallSite | None:
+        """The first non-internal frame from ``frame`` outwards, as a ``CallSite``."""
+        codes = self._codes
+        while frame is not None:
+            code = frame.f_code
+            info = codes.get(id(code))
+            if info is None or info.code is not code:
+                info = self._classify(code)
+            path = info.path
+            if path is not None:
+                line = frame.f_lineno or 0
+                site = info.sites.get(line)
+                if site is None:
+                    site = info.sites[line] = CallSite(path, line, code.co_name)
+                return site
+            frame = frame.f_back
+        return None
+
+    def __call__(self) -> CallSite | None:
+        """Call site of whoever called this method (internal frames skipped)."""
+        return self.site_of_frame(sys._getframe(1))

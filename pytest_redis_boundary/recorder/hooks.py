@@ -1,0 +1,965 @@
+"""Connection-level capture of every command redis-py sends, paired with its raw reply.
+
+Where commands flow (research/NOTES.md): every redis-py client, fakeredis included, ends in a
+connection object. The recorder wraps, on every connection class that defines them:
+
+* sync ``send_command`` (single commands) and ``pack_commands`` (pipelines, MULTI/EXEC);
+  asyncio ``pack_command`` (called by its ``send_command``, by ``pack_commands`` and directly by
+  the async cluster) and ``pack_commands``. These *stage* an entry (args, call site, send time).
+* ``send_packed_command``: once the bytes are written, staged entries become *pending*, a FIFO per
+  connection. Entries for pubsub commands (and anything sent on a connection in pubsub mode) are
+  delivered at once with ``reply=NO_REPLY`` and never enter the FIFO.
+* ``read_response``: a read that returns (or raises a ``ResponseError``) pairs with the FIFO's
+  head; the event goes to the sink then, with the raw reply (before response callbacks) or the
+  ``ResponseError`` instance, which is re-raised unchanged. RESP3 push messages are consumed by
+  redis-py's parser inside ``read_response`` and never surface as replies.
+* Housekeeping never reaches the sink: ``on_connect``/``on_connect_check_health`` (HELLO, AUTH,
+  CLIENT SETNAME/SETINFO, SELECT, maintenance notifications) and the health-check
+  ``_send_ping`` run with the connection's capture suppressed; any command sent while an outer
+  send is in progress on the same connection (a connect triggered by it, its health check, connect
+  callbacks) is housekeeping too; ``READONLY`` (the cluster's connect callback) and ``AUTH``
+  (``re_auth``) keep their reply slot but are never delivered.
+* Connection errors: when a read raises anything but a ``ResponseError``, or the connection is
+  disconnected, or a write fails, every event still waiting for its reply is delivered with
+  ``reply`` = that exception (a ``redis.ConnectionError`` made by the recorder for a plain
+  disconnect), since the command may have run. A retried command is then delivered again.
+* ``CacheProxyConnection`` is not wrapped (it is not an ``AbstractConnection``): it delegates to
+  a wrapped connection, so a command served from the client-side cache is not delivered (it never
+  reached Redis) and one that went to the server is delivered once.
+
+Each connection gets a ``connection`` id per socket session (a reconnect starts a new one, since
+MULTI and SELECT state do not survive it); ``db`` follows a successful ``SELECT``/``RESET``.
+
+Pipelined commands: the pipeline classes' ``execute_command`` is wrapped to note the call site of
+each queued command (keyed by the identity of the args tuple the pipeline stores), and
+``execute`` publishes that map in a ``ContextVar`` for ``pack_commands`` to use; commands with no
+noted site (MULTI, EXEC, commands a cluster pipeline rebuilt) get the frame calling ``execute()``.
+
+Nothing here keeps arguments or replies after the sink returns. Sink exceptions are caught and
+appended to ``Recorder.errors``; the application's call proceeds as if no recorder were there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import itertools
+import os
+import sys
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from typing import Any
+
+from pytest_redis_boundary.core.events import NO_REPLY, CallSite, CommandEvent
+from pytest_redis_boundary.recorder.callsite import CallSiteResolver
+from pytest_redis_boundary.recorder.scripts import (
+    FAKE_BATCH,
+    FakeBatch,
+    FakeScriptHooks,
+    RealScriptCapture,
+    ScriptEvent,
+)
+
+__all__ = ["Recorder"]
+
+_ATTR = "_redis_boundary_state"
+_SITES_ATTR = "_redis_boundary_sites"
+
+# What a command name means to the recorder (looked up once per command, as sent).
+_K_PLAIN = 0
+_K_PUBSUB = 1
+_K_HIDDEN = 2  # occupies a reply slot, never delivered
+_K_SCRIPT = 3
+_K_MULTI = 4
+_K_EXEC = 5
+_K_SELECT = 6
+_K_RESET = 7
+# entry-only kinds
+_K_NOWAIT = 8
+_K_EXEC_SCRIPT = 9
+
+
+def _name_table() -> dict[object, int]:
+    names = {
+        **dict.fromkeys(
+            (
+                "SUBSCRIBE",
+                "PSUBSCRIBE",
+                "SSUBSCRIBE",
+                "UNSUBSCRIBE",
+                "PUNSUBSCRIBE",
+                "SUNSUBSCRIBE",
+            ),
+            _K_PUBSUB,
+        ),
+        "READONLY": _K_HIDDEN,
+        "AUTH": _K_HIDDEN,
+        **dict.fromkeys(
+            ("EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"), _K_SCRIPT
+        ),
+        "MULTI": _K_MULTI,
+        "EXEC": _K_EXEC,
+        "DISCARD": _K_EXEC,
+        "SELECT": _K_SELECT,
+        "RESET": _K_RESET,
+    }
+    table: dict[object, int] = {}
+    for name, kind in names.items():
+        for variant in (name, name.lower()):
+            table[variant] = kind
+            table[variant.encode()] = kind
+    return table
+
+
+_KINDS = _name_table()
+_conn_ids = itertools.count(1)
+_fake_ids: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+_fake_counter = itertools.count(1)
+_fake_lock = threading.Lock()
+_PIPE_SITES: ContextVar[dict[int, CallSite] | None] = ContextVar(
+    "redis_boundary_pipeline_sites", default=None
+)
+_installed: Recorder | None = None
+
+
+class _Entry:
+    """A command written (or about to be) on a connection, awaiting its reply."""
+
+    __slots__ = ("args", "kind", "script_events", "site", "time_ms")
+
+    def __init__(
+        self, args: tuple[object, ...], site: CallSite | None, time_ms: float, kind: int
+    ) -> None:
+        self.args = args
+        self.site = site
+        self.time_ms = time_ms
+        self.kind = kind
+        self.script_events: list[ScriptEvent] | None = None
+
+
+class _ConnState:
+    """Per-connection bookkeeping, stored on the connection object."""
+
+    __slots__ = (
+        "conn_id",
+        "db",
+        "fake_scripts",
+        "ignored",
+        "in_multi",
+        "in_pack",
+        "is_fake",
+        "multi_script",
+        "pending",
+        "pubsub",
+        "reading",
+        "sending",
+        "server",
+        "staged",
+        "suppress",
+        "used",
+    )
+
+    def __init__(self, server: str, db: int, is_fake: bool, ignored: bool = False) -> None:
+        self.server = server
+        self.db = db
+        self.is_fake = is_fake
+        self.ignored = ignored
+        self.conn_id = next(_conn_ids)
+        self.pending: deque[_Entry] = deque()
+        self.staged: list[_Entry] = []
+        self.sending: list[_Entry] | None = None
+        self.suppress = 0
+        self.reading = False
+        self.pubsub = False
+        self.in_multi = False
+        self.multi_script = False
+        self.in_pack = False
+        self.used = False
+        self.fake_scripts = False  # the staged batch may run a script on fakeredis
+
+
+def _server_of(conn: Any) -> tuple[str, bool]:
+    fake = conn.__dict__.get("_server")
+    if fake is not None and type(fake).__name__ == "FakeServer":
+        with _fake_lock:
+            try:
+                ident = _fake_ids.get(fake)
+                if ident is None:
+                    ident = _fake_ids[fake] = next(_fake_counter)
+            except TypeError:  # not weak-referenceable
+                ident = id(fake)
+        return f"fakeredis:{ident}", True
+    path = getattr(conn, "path", None)
+    if path and not hasattr(conn, "port"):
+        return f"unix:{path}", False
+    host = getattr(conn, "host", "?")
+    port = getattr(conn, "port", "?")
+    return f"{host}:{port}", False
+
+
+def _db_of(conn: Any) -> int:
+    try:
+        return int(getattr(conn, "db", 0) or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _new_state(conn: Any) -> _ConnState:
+    server, is_fake = _server_of(conn)
+    st = _ConnState(server, _db_of(conn), is_fake)
+    setattr(conn, _ATTR, st)
+    return st
+
+
+def _mark_ignored(conn: object) -> None:
+    setattr(conn, _ATTR, _ConnState("ignored", 0, False, ignored=True))
+
+
+# CommandEvent is a frozen slotted dataclass; its generated __init__ costs ~0.9 µs (one
+# object.__setattr__ per field). Setting the slots through their member descriptors builds the
+# very same object in about half the time; fall back to the constructor if the shape changes.
+_EVENT_FIELDS = ("args", "reply", "server", "db", "connection", "site", "origin", "time_ms")
+
+
+def _fast_event_factory() -> Callable[..., CommandEvent]:
+    import dataclasses
+
+    try:
+        fields = tuple(f.name for f in dataclasses.fields(CommandEvent))
+        descriptors = tuple(CommandEvent.__dict__[n] for n in fields)
+    except (KeyError, AttributeError, TypeError):
+        return CommandEvent
+    if fields != _EVENT_FIELDS or hasattr(CommandEvent, "__post_init__"):
+        return CommandEvent
+    if not all(type(d).__name__ == "member_descriptor" for d in descriptors):
+        return CommandEvent
+    d_args, d_reply, d_server, d_db, d_conn, d_site, d_origin, d_time = descriptors
+    new = object.__new__
+
+    def make(
+        args: tuple[object, ...],
+        reply: object,
+        server: str,
+        db: int,
+        connection: int,
+        site: CallSite | None,
+        origin: str,
+        time_ms: float | None,
+    ) -> CommandEvent:
+        ev: CommandEvent = new(CommandEvent)
+        d_args.__set__(ev, args)
+        d_reply.__set__(ev, reply)
+        d_server.__set__(ev, server)
+        d_db.__set__(ev, db)
+        d_conn.__set__(ev, connection)
+        d_site.__set__(ev, site)
+        d_origin.__set__(ev, origin)
+        d_time.__set__(ev, time_ms)
+        return ev
+
+    return make
+
+
+_make_event = _fast_event_factory()
+
+
+def _all_subclasses(root: type) -> Iterator[type]:
+    seen: set[type] = set()
+    stack = [root]
+    while stack:
+        cls = stack.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        yield cls
+        stack.extend(cls.__subclasses__())
+
+
+def _defining_classes(root: type, name: str) -> list[type]:
+    """Every class in the MRO of ``root`` or a subclass that defines ``name`` concretely."""
+    found: list[type] = []
+    for cls in _all_subclasses(root):
+        for base in cls.__mro__:
+            func = base.__dict__.get(name)
+            if func is None or base is object or base in found:
+                continue
+            if getattr(func, "__isabstractmethod__", False):
+                continue
+            found.append(base)
+    return found
+
+
+def _pipeline_queue(pipe: Any) -> list[Any] | None:
+    """The list a pipeline appends queued commands to (differs across redis-py versions)."""
+    strategy = pipe.__dict__.get("_execution_strategy")
+    if strategy is not None:
+        queue = getattr(strategy, "_command_queue", None)
+        if isinstance(queue, list):
+            return queue
+    for attr in ("_command_stack", "command_stack"):
+        queue = pipe.__dict__.get(attr)
+        if isinstance(queue, list):
+            return queue
+    return None
+
+
+def _queued_args(item: Any) -> object:
+    args = getattr(item, "args", None)
+    if args is None and isinstance(item, tuple) and item:
+        args = item[0]
+    return args
+
+
+class Recorder:
+    """Records every command redis-py clients send, after its reply is known.
+
+    ``sink`` receives one ``CommandEvent`` per command. ``rootdir`` makes call-site paths relative.
+    Only one recorder can be installed at a time. Exceptions raised by the sink (or by the
+    recorder's own machinery, e.g. opening a MONITOR) never reach the application: they are
+    appended to ``errors`` for the caller to report.
+    """
+
+    def __init__(
+        self,
+        sink: Callable[[CommandEvent], None],
+        *,
+        rootdir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self._sink = sink
+        self._site = CallSiteResolver(rootdir)
+        self.errors: list[BaseException] = []
+        self._on = False
+        self._patches: list[tuple[type, str, Any, Any]] = []
+        self._fake_scripts = FakeScriptHooks()
+        self._scripts = RealScriptCapture(mark_ignored=_mark_ignored, on_error=self._error)
+
+    # -- public API -----------------------------------------------------------------------
+
+    @property
+    def installed(self) -> bool:
+        return self._on
+
+    def install(self) -> None:
+        """Patch redis-py's (and fakeredis's) connection classes. Idempotent."""
+        global _installed
+        if self._on:
+            return
+        if _installed is not None and _installed is not self:
+            raise RuntimeError("another redis-boundary Recorder is already installed")
+        self._patch_all()
+        self._fake_scripts.install()
+        self._on = True
+        _installed = self
+
+    def uninstall(self) -> None:
+        """Restore every patched attribute that still holds our wrapper. Idempotent."""
+        global _installed
+        self._on = False
+        self._scripts.stop()
+        for cls, name, original, wrapper in reversed(self._patches):
+            if cls.__dict__.get(name) is wrapper:
+                setattr(cls, name, original)
+        self._patches = []
+        self._fake_scripts.uninstall()
+        if _installed is self:
+            _installed = None
+
+    def start_script_capture(self) -> None:
+        """Start recovering Lua-internal commands on real servers (MONITOR, opened lazily)."""
+        self._scripts.start()
+
+    def stop_script_capture(self) -> None:
+        """Stop it and close every MONITOR connection."""
+        self._scripts.stop()
+
+    @staticmethod
+    def ignore_connection(connection: object) -> None:
+        """Never record commands sent on ``connection`` (e.g. a fixture's own cleanup)."""
+        _mark_ignored(connection)
+
+    # -- delivery -------------------------------------------------------------------------
+
+    def _error(self, exc: BaseException) -> None:
+        self.errors.append(exc)
+
+    def _emit(self, event: CommandEvent) -> None:
+        try:
+            self._sink(event)
+        except Exception as exc:
+            self.errors.append(exc)
+
+    def _deliver(self, st: _ConnState, entry: _Entry, reply: object, conn: Any) -> None:
+        kind = entry.kind
+        if kind == _K_HIDDEN:
+            return
+        if kind >= _K_SCRIPT:
+            self._before(st, entry, reply, conn)
+        events = entry.script_events
+        if events:
+            entry.script_events = None
+            for args, inner_reply, db in events:
+                self._emit(
+                    _make_event(
+                        args,
+                        inner_reply,
+                        st.server,
+                        st.db if db is None else db,
+                        st.conn_id,
+                        entry.site,
+                        "script",
+                        entry.time_ms,
+                    )
+                )
+        try:
+            self._sink(
+                _make_event(
+                    entry.args,
+                    reply,
+                    st.server,
+                    st.db,
+                    st.conn_id,
+                    entry.site,
+                    "client",
+                    entry.time_ms,
+                )
+            )
+        except Exception as exc:
+            self.errors.append(exc)
+        if kind >= _K_SCRIPT:
+            self._after(st, entry, reply)
+
+    def _before(self, st: _ConnState, entry: _Entry, reply: object, conn: Any) -> None:
+        kind = entry.kind
+        if st.is_fake or not self._scripts.active:
+            return
+        if kind == _K_SCRIPT:
+            refused = type(reply).__name__ == "NoScriptError"
+            found = self._scripts.collect(st.server, conn, entry.args, refused=refused)
+        elif kind == _K_EXEC_SCRIPT:
+            found = self._scripts.collect(st.server, conn, None)
+        else:
+            return
+        if found:
+            entry.script_events = found + (entry.script_events or [])
+
+    def _after(self, st: _ConnState, entry: _Entry, reply: object) -> None:
+        kind = entry.kind
+        ok = reply in (b"OK", "OK", True)
+        if kind == _K_SELECT and ok and len(entry.args) > 1:
+            with contextlib.suppress(TypeError, ValueError):
+                st.db = int(entry.args[1])  # type: ignore[call-overload]
+        elif kind == _K_RESET:
+            st.db = 0
+            st.pubsub = False
+            st.in_multi = False
+
+    def _flush(self, st: _ConnState, exc: BaseException, conn: Any) -> None:
+        pending = st.pending
+        while pending:
+            self._deliver(st, pending.popleft(), exc, conn)
+
+    def _reset(self, st: _ConnState, conn: Any) -> None:
+        if st.pending:
+            import redis
+
+            self._flush(st, redis.ConnectionError("connection closed before the reply"), conn)
+        if st.used:
+            st.used = False
+            st.conn_id = next(_conn_ids)
+            st.db = _db_of(conn)
+            st.pubsub = False
+            st.in_multi = False
+            st.multi_script = False
+
+    def _stage(
+        self, st: _ConnState, conn: Any, args: tuple[object, ...], kind: int, site: CallSite | None
+    ) -> None:
+        entry = _Entry(args, site, time.time() * 1000.0, _K_PLAIN)
+        st.used = True
+        if kind or st.pubsub:
+            if kind == _K_PUBSUB or st.pubsub:
+                st.pubsub = True
+                entry.kind = _K_NOWAIT
+            elif kind == _K_SCRIPT:
+                st.fake_scripts = st.is_fake
+                if st.in_multi:
+                    st.multi_script = True
+                else:
+                    entry.kind = _K_SCRIPT
+                if not st.is_fake and self._scripts.active:
+                    self._scripts.ensure(st.server, conn)
+            elif kind == _K_MULTI:
+                st.in_multi = True
+                st.multi_script = False
+            elif kind == _K_EXEC:
+                st.fake_scripts = st.is_fake
+                if st.in_multi and st.multi_script:
+                    entry.kind = _K_EXEC_SCRIPT
+                st.in_multi = False
+                st.multi_script = False
+            else:
+                entry.kind = kind
+        st.staged.append(entry)
+
+    def _sent(self, st: _ConnState, batch: list[_Entry], conn: Any) -> None:
+        pending = st.pending
+        for entry in batch:
+            if entry.kind == _K_NOWAIT:
+                self._deliver(st, entry, NO_REPLY, conn)
+            else:
+                pending.append(entry)
+
+    def _send_failed(
+        self, st: _ConnState, batch: list[_Entry], exc: BaseException, conn: Any
+    ) -> None:
+        for entry in batch:
+            self._deliver(st, entry, exc, conn)
+
+    # -- patching -------------------------------------------------------------------------
+
+    def _patch(self, cls: type, name: str, make: Callable[[Any], Any]) -> None:
+        original = cls.__dict__.get(name)
+        if original is None:
+            return
+        wrapper = make(original)
+        wrapper.__name__ = getattr(original, "__name__", name)
+        wrapper.__qualname__ = getattr(original, "__qualname__", name)
+        wrapper.__doc__ = getattr(original, "__doc__", None)
+        wrapper.__wrapped__ = original
+        setattr(cls, name, wrapper)
+        self._patches.append((cls, name, original, wrapper))
+
+    def _patch_all(self) -> None:
+        import redis.asyncio.connection as aconn
+        import redis.connection as sconn
+
+        for optional in (
+            "redis.sentinel",
+            "redis.asyncio.sentinel",
+            "redis.cluster",
+            "redis.asyncio.cluster",
+            "fakeredis",
+        ):
+            with contextlib.suppress(ImportError):
+                __import__(optional)
+
+        sync_root: type = sconn.AbstractConnection
+        async_root: type = aconn.AbstractConnection
+        for root, is_async in ((sync_root, False), (async_root, True)):
+            for name in ("on_connect", "on_connect_check_health", "_send_ping"):
+                for cls in _defining_classes(root, name):
+                    self._patch(cls, name, self._suppressing(is_async))
+            for cls in _defining_classes(root, "read_response"):
+                self._patch(cls, "read_response", self._read_async if is_async else self._read)
+            for cls in _defining_classes(root, "disconnect"):
+                self._patch(
+                    cls, "disconnect", self._disconnect_async if is_async else self._disconnect
+                )
+            for cls in _defining_classes(root, "send_packed_command"):
+                self._patch(
+                    cls,
+                    "send_packed_command",
+                    self._send_packed_async if is_async else self._send_packed,
+                )
+            for cls in _defining_classes(root, "pack_commands"):
+                self._patch(cls, "pack_commands", self._pack_commands(is_async))
+            if is_async:
+                for cls in _defining_classes(root, "pack_command"):
+                    self._patch(cls, "pack_command", self._pack_command_async)
+            else:
+                for cls in _defining_classes(root, "send_command"):
+                    self._patch(cls, "send_command", self._send_command)
+
+        for module_name, class_name in (
+            ("redis.client", "Pipeline"),
+            ("redis.asyncio.client", "Pipeline"),
+            ("redis.cluster", "ClusterPipeline"),
+            ("redis.asyncio.cluster", "ClusterPipeline"),
+        ):
+            try:
+                module = __import__(module_name, fromlist=[class_name])
+            except ImportError:
+                continue
+            pipeline = getattr(module, class_name, None)
+            if not isinstance(pipeline, type):
+                continue
+            for pipe_cls in _defining_classes(pipeline, "execute_command"):
+                if issubclass(pipe_cls, pipeline):
+                    self._patch(pipe_cls, "execute_command", self._queue_wrapper)
+            for pipe_cls in _defining_classes(pipeline, "execute"):
+                if issubclass(pipe_cls, pipeline):
+                    self._patch(pipe_cls, "execute", self._execute_wrapper)
+
+    # -- wrapper factories ----------------------------------------------------------------
+
+    def _suppressing(self, is_async: bool) -> Callable[[Any], Any]:
+        def make(orig: Any) -> Any:
+            if is_async:
+
+                async def suppressed_async(conn: Any, *args: Any, **kwargs: Any) -> Any:
+                    st = getattr(conn, _ATTR, None) or _new_state(conn)
+                    st.suppress += 1
+                    try:
+                        return await orig(conn, *args, **kwargs)
+                    finally:
+                        st.suppress -= 1
+
+                return suppressed_async
+
+            def suppressed(conn: Any, *args: Any, **kwargs: Any) -> Any:
+                st = getattr(conn, _ATTR, None) or _new_state(conn)
+                st.suppress += 1
+                try:
+                    return orig(conn, *args, **kwargs)
+                finally:
+                    st.suppress -= 1
+
+            return suppressed
+
+        return make
+
+    def _send_command(self, orig: Any) -> Any:
+        rec = self
+        kinds_get = _KINDS.get
+        site_of = self._site.site_of_frame
+        getframe = sys._getframe
+        now = time.time
+        entry_cls = _Entry
+
+        def send_command(conn: Any, *args: Any, **kwargs: Any) -> Any:
+            st = getattr(conn, _ATTR, None) or _new_state(conn)
+            if st.suppress or st.sending is not None or st.ignored or not rec._on or not args:
+                return orig(conn, *args, **kwargs)
+            kind = kinds_get(args[0], 0)
+            if kind or st.pubsub:
+                rec._stage(st, conn, args, kind, site_of(getframe()))
+            else:
+                st.used = True
+                st.staged.append(entry_cls(args, site_of(getframe()), now() * 1000.0, 0))
+            try:
+                return orig(conn, *args, **kwargs)
+            finally:
+                if st.staged:  # never reached the socket (e.g. an encoding error)
+                    st.staged.clear()
+
+        return send_command
+
+    def _pack_command_async(self, orig: Any) -> Any:
+        rec = self
+        kinds = _KINDS
+        site_of = self._site.site_of_frame
+        getframe = sys._getframe
+
+        def pack_command(conn: Any, *args: Any) -> Any:
+            st = getattr(conn, _ATTR, None) or _new_state(conn)
+            if (
+                not rec._on
+                or st.suppress
+                or st.ignored
+                or st.in_pack
+                or st.sending is not None
+                or not args
+            ):
+                return orig(conn, *args)
+            rec._stage(st, conn, args, kinds.get(args[0], 0), site_of(getframe()))
+            try:
+                return orig(conn, *args)
+            except BaseException:
+                st.staged.pop()
+                raise
+
+        return pack_command
+
+    def _pack_commands(self, is_async: bool) -> Callable[[Any], Any]:
+        rec = self
+        kinds = _KINDS
+        site_of = self._site.site_of_frame
+        getframe = sys._getframe
+
+        def make(orig: Any) -> Any:
+            def pack_commands(conn: Any, commands: Any) -> Any:
+                st = getattr(conn, _ATTR, None) or _new_state(conn)
+                if not rec._on or st.suppress or st.ignored or st.sending is not None:
+                    return orig(conn, commands)
+                cmds = list(commands)
+                sites = _PIPE_SITES.get()
+                fallback: CallSite | None = None
+                have_fallback = False
+                before = len(st.staged)
+                for cmd in cmds:
+                    site = sites.get(id(cmd)) if sites else None
+                    if site is None:
+                        if not have_fallback:
+                            fallback = site_of(getframe())
+                            have_fallback = True
+                        site = fallback
+                    args = cmd if type(cmd) is tuple else tuple(cmd)
+                    if args:
+                        rec._stage(st, conn, args, kinds.get(args[0], 0), site)
+                st.in_pack = True
+                try:
+                    return orig(conn, cmds)
+                except BaseException:
+                    del st.staged[before:]
+                    raise
+                finally:
+                    st.in_pack = False
+
+            return pack_commands
+
+        return make
+
+    def _send_packed(self, orig: Any) -> Any:
+        rec = self
+
+        def send_packed_command(conn: Any, *args: Any, **kwargs: Any) -> Any:
+            st = getattr(conn, _ATTR, None)
+            if st is None or not st.staged or st.sending is not None or st.suppress:
+                return orig(conn, *args, **kwargs)
+            batch = st.staged
+            st.staged = []
+            st.sending = batch
+            token = None
+            if st.fake_scripts:
+                st.fake_scripts = False
+                token = FAKE_BATCH.set(FakeBatch(st, batch))
+            try:
+                result = orig(conn, *args, **kwargs)
+            except BaseException as exc:
+                st.sending = None
+                if token is not None:
+                    FAKE_BATCH.reset(token)
+                rec._send_failed(st, batch, exc, conn)
+                raise
+            st.sending = None
+            if token is not None:
+                FAKE_BATCH.reset(token)
+            if st.pubsub:
+                rec._sent(st, batch, conn)
+            else:
+                st.pending.extend(batch)
+            return result
+
+        return send_packed_command
+
+    def _send_packed_async(self, orig: Any) -> Any:
+        rec = self
+
+        async def send_packed_command(conn: Any, *args: Any, **kwargs: Any) -> Any:
+            st = getattr(conn, _ATTR, None)
+            if st is None or not st.staged or st.sending is not None or st.suppress:
+                return await orig(conn, *args, **kwargs)
+            batch = st.staged
+            st.staged = []
+            st.sending = batch
+            token = None
+            if st.fake_scripts:
+                st.fake_scripts = False
+                token = FAKE_BATCH.set(FakeBatch(st, batch))
+            try:
+                result = await orig(conn, *args, **kwargs)
+            except BaseException as exc:
+                st.sending = None
+                if token is not None:
+                    FAKE_BATCH.reset(token)
+                rec._send_failed(st, batch, exc, conn)
+                raise
+            st.sending = None
+            if token is not None:
+                FAKE_BATCH.reset(token)
+            if st.pubsub:
+                rec._sent(st, batch, conn)
+            else:
+                st.pending.extend(batch)
+            return result
+
+        return send_packed_command
+
+    def _read(self, orig: Any) -> Any:
+        rec = self
+        make = _make_event
+        from redis.exceptions import ResponseError
+
+        def read_response(conn: Any, *args: Any, **kwargs: Any) -> Any:
+            st = getattr(conn, _ATTR, None)
+            if st is None or not st.pending or st.reading or st.suppress or st.sending is not None:
+                return orig(conn, *args, **kwargs)
+            st.reading = True
+            try:
+                reply = orig(conn, *args, **kwargs)
+            except ResponseError as exc:
+                st.reading = False
+                if st.pending:
+                    rec._deliver(st, st.pending.popleft(), exc, conn)
+                raise
+            except BaseException as exc:
+                st.reading = False
+                rec._flush(st, exc, conn)
+                raise
+            st.reading = False
+            if st.pending:
+                entry = st.pending.popleft()
+                if entry.kind:
+                    rec._deliver(st, entry, reply, conn)
+                else:
+                    try:
+                        rec._sink(
+                            make(
+                                entry.args,
+                                reply,
+                                st.server,
+                                st.db,
+                                st.conn_id,
+                                entry.site,
+                                "client",
+                                entry.time_ms,
+                            )
+                        )
+                    except Exception as sink_error:
+                        rec.errors.append(sink_error)
+            return reply
+
+        return read_response
+
+    def _read_async(self, orig: Any) -> Any:
+        rec = self
+        make = _make_event
+        from redis.exceptions import ResponseError
+
+        async def read_response(conn: Any, *args: Any, **kwargs: Any) -> Any:
+            st = getattr(conn, _ATTR, None)
+            if st is None or not st.pending or st.reading or st.suppress or st.sending is not None:
+                return await orig(conn, *args, **kwargs)
+            st.reading = True
+            try:
+                reply = await orig(conn, *args, **kwargs)
+            except ResponseError as exc:
+                st.reading = False
+                if st.pending:
+                    rec._deliver(st, st.pending.popleft(), exc, conn)
+                raise
+            except BaseException as exc:
+                st.reading = False
+                rec._flush(st, exc, conn)
+                raise
+            st.reading = False
+            if st.pending:
+                entry = st.pending.popleft()
+                if entry.kind:
+                    rec._deliver(st, entry, reply, conn)
+                else:
+                    try:
+                        rec._sink(
+                            make(
+                                entry.args,
+                                reply,
+                                st.server,
+                                st.db,
+                                st.conn_id,
+                                entry.site,
+                                "client",
+                                entry.time_ms,
+                            )
+                        )
+                    except Exception as sink_error:
+                        rec.errors.append(sink_error)
+            return reply
+
+        return read_response
+
+    def _disconnect(self, orig: Any) -> Any:
+        rec = self
+
+        def disconnect(conn: Any, *args: Any, **kwargs: Any) -> Any:
+            st = getattr(conn, _ATTR, None)
+            if st is not None and not st.reading and not st.ignored:
+                rec._reset(st, conn)
+            return orig(conn, *args, **kwargs)
+
+        return disconnect
+
+    def _disconnect_async(self, orig: Any) -> Any:
+        rec = self
+
+        async def disconnect(conn: Any, *args: Any, **kwargs: Any) -> Any:
+            st = getattr(conn, _ATTR, None)
+            if st is not None and not st.reading and not st.ignored:
+                rec._reset(st, conn)
+            return await orig(conn, *args, **kwargs)
+
+        return disconnect
+
+    def _queue_wrapper(self, orig: Any) -> Any:
+        rec = self
+        site_of = self._site.site_of_frame
+        getframe = sys._getframe
+
+        def note(pipe: Any, before: int, site: CallSite | None) -> None:
+            queue = _pipeline_queue(pipe)
+            if queue is None or len(queue) != before + 1 or site is None:
+                return
+            args = _queued_args(queue[-1])
+            if args is None:
+                return
+            sites = pipe.__dict__.get(_SITES_ATTR)
+            if sites is None:
+                sites = {}
+                setattr(pipe, _SITES_ATTR, sites)
+            sites[id(args)] = site
+
+        if inspect.iscoroutinefunction(orig):
+
+            async def execute_command_async(pipe: Any, *args: Any, **kwargs: Any) -> Any:
+                if not rec._on:
+                    return await orig(pipe, *args, **kwargs)
+                site = site_of(getframe())
+                queue = _pipeline_queue(pipe)
+                before = len(queue) if queue is not None else -1
+                result = await orig(pipe, *args, **kwargs)
+                note(pipe, before, site)
+                return result
+
+            return execute_command_async
+
+        def execute_command(pipe: Any, *args: Any, **kwargs: Any) -> Any:
+            if not rec._on:
+                return orig(pipe, *args, **kwargs)
+            queue = _pipeline_queue(pipe)
+            before = len(queue) if queue is not None else -1
+            result = orig(pipe, *args, **kwargs)
+            if before >= 0:
+                note(pipe, before, site_of(getframe()))
+            return result
+
+        return execute_command
+
+    def _execute_wrapper(self, orig: Any) -> Any:
+        if inspect.iscoroutinefunction(orig):
+
+            async def execute_async(pipe: Any, *args: Any, **kwargs: Any) -> Any:
+                sites = pipe.__dict__.get(_SITES_ATTR)
+                token = _PIPE_SITES.set(sites)
+                try:
+                    return await orig(pipe, *args, **kwargs)
+                finally:
+                    _PIPE_SITES.reset(token)
+                    if sites:
+                        sites.clear()
+
+            return execute_async
+
+        def execute(pipe: Any, *args: Any, **kwargs: Any) -> Any:
+            sites = pipe.__dict__.get(_SITES_ATTR)
+            token = _PIPE_SITES.set(sites)
+            try:
+                return orig(pipe, *args, **kwargs)
+            finally:
+                _PIPE_SITES.reset(token)
+                if sites:
+                    sites.clear()
+
+        return execute

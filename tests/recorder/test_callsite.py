@@ -1,0 +1,112 @@
+"""Call sites: first frame outside redis, fakeredis, rq, asyncio and this package."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import fakeredis
+import redis
+
+from pytest_redis_boundary.recorder.callsite import CallSiteResolver
+from tests.recorder.conftest import ROOT, Capture
+
+
+def here() -> int:
+    frame = sys._getframe(1)
+    return frame.f_lineno
+
+
+def test_relative_path_line_and_function() -> None:
+    resolver = CallSiteResolver(ROOT)
+    site = resolver()
+    line = here() - 1
+    assert site is not None
+    assert (site.path, site.line, site.function) == (
+        "tests/recorder/test_callsite.py",
+        line,
+        "test_relative_path_line_and_function",
+    )
+    assert str(site) == f"tests/recorder/test_callsite.py:{line}"
+
+
+def test_absolute_path_outside_rootdir(tmp_path: Path) -> None:
+    resolver = CallSiteResolver(tmp_path / "elsewhere")
+    site = resolver()
+    assert site is not None
+    assert site.path == str(Path(__file__).resolve())
+
+
+def test_no_rootdir_gives_absolute_paths() -> None:
+    site = CallSiteResolver()()
+    assert site is not None and site.path == str(Path(__file__).resolve())
+
+
+def test_internal_code_is_skipped() -> None:
+    resolver = CallSiteResolver(ROOT)
+    assert resolver.is_internal(redis.Redis.get.__code__)
+    assert resolver.is_internal(fakeredis.FakeRedis.__init__.__code__)
+    assert resolver.is_internal(CallSiteResolver.site_of_frame.__code__)
+    assert not resolver.is_internal(test_internal_code_is_skipped.__code__)
+
+
+def test_site_is_cached_and_identical() -> None:
+    resolver = CallSiteResolver(ROOT)
+    sites = [resolver() for _ in range(3)]
+    assert sites[0] is sites[1] is sites[2]
+
+
+def test_app_module_outside_tests(capture: Capture, tmp_path: Path) -> None:
+    """A module under the rootdir calling redis through a helper chain is the site."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "jobs.py").write_text(
+        textwrap.dedent(
+            """\
+            def mark_done(client, job):
+                with client.pipeline() as pipe:
+                    pipe.hset(f"t:acme:job:{job}", "status", "done")
+                    pipe.execute()
+                return client.hget(f"t:acme:job:{job}", "status")
+            """
+        )
+    )
+    sys.path.insert(0, str(tmp_path))
+    try:
+        import app.jobs  # type: ignore[import-not-found]
+
+        capture.recorder.uninstall()
+        from pytest_redis_boundary.recorder.hooks import Recorder
+
+        events: list[object] = []
+        recorder = Recorder(events.append, rootdir=tmp_path)
+        recorder.install()
+        try:
+            app.jobs.mark_done(fakeredis.FakeRedis(server=fakeredis.FakeServer()), 42)
+        finally:
+            recorder.uninstall()
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("app.jobs", None)
+        sys.modules.pop("app", None)
+    sites = [(e.site.path, e.site.line, e.site.function) for e in events]  # type: ignore[attr-defined]
+    assert sites == [
+        ("app/jobs.py", 4, "mark_done"),  # MULTI: the execute() line
+        ("app/jobs.py", 3, "mark_done"),  # HSET: the line that queued it
+        ("app/jobs.py", 4, "mark_done"),  # EXEC
+        ("app/jobs.py", 5, "mark_done"),  # HGET
+    ]
+
+
+def test_lock_site_is_the_application_line(capture: Capture) -> None:
+    client = fakeredis.FakeRedis(server=fakeredis.FakeServer())
+    lock = client.lock("lock:cs", timeout=5)
+    lock.acquire()  # lock-line
+    lock.release()
+    lines = {e.site.line for e in capture.take() if e.site}
+    source = Path(__file__).read_text().splitlines()
+    expected = next(i for i, text in enumerate(source, 1) if text.endswith("# lock-line"))
+    assert expected in lines
+    assert all(e_line in (expected, expected + 1) for e_line in lines)
