@@ -625,8 +625,8 @@ class Recorder:
     def _send_command(self, orig: Any) -> Any:
         rec = self
         kinds_get = _KINDS.get
-        site_of = self._site.site_of_frame
-        getframe = sys._getframe
+        site_here = self._site.site_hinted
+        hint = [0]
         now = time.time
         entry_cls = _Entry
 
@@ -636,10 +636,10 @@ class Recorder:
                 return orig(conn, *args, **kwargs)
             kind = kinds_get(args[0], 0)
             if kind or st.pubsub:
-                rec._stage(st, conn, args, kind, site_of(getframe()))
+                rec._stage(st, conn, args, kind, site_here(hint))
             else:
                 st.used = True
-                st.staged.append(entry_cls(args, site_of(getframe()), now() * 1000.0, 0))
+                st.staged.append(entry_cls(args, site_here(hint), now() * 1000.0, 0))
             try:
                 return orig(conn, *args, **kwargs)
             finally:
@@ -651,8 +651,8 @@ class Recorder:
     def _pack_command_async(self, orig: Any) -> Any:
         rec = self
         kinds = _KINDS
-        site_of = self._site.site_of_frame
-        getframe = sys._getframe
+        site_here = self._site.site_hinted
+        hint = [0]
 
         def pack_command(conn: Any, *args: Any) -> Any:
             st = getattr(conn, _ATTR, None) or _new_state(conn)
@@ -665,7 +665,7 @@ class Recorder:
                 or not args
             ):
                 return orig(conn, *args)
-            rec._stage(st, conn, args, kinds.get(args[0], 0), site_of(getframe()))
+            rec._stage(st, conn, args, kinds.get(args[0], 0), site_here(hint))
             try:
                 return orig(conn, *args)
             except BaseException:
@@ -895,8 +895,8 @@ class Recorder:
 
     def _queue_wrapper(self, orig: Any) -> Any:
         rec = self
-        site_of = self._site.site_of_frame
-        getframe = sys._getframe
+        site_here = self._site.site_hinted
+        hint = [0]
 
         def note(pipe: Any, before: int, site: CallSite | None) -> None:
             queue = _pipeline_queue(pipe)
@@ -916,7 +916,7 @@ class Recorder:
             async def execute_command_async(pipe: Any, *args: Any, **kwargs: Any) -> Any:
                 if not rec._on:
                     return await orig(pipe, *args, **kwargs)
-                site = site_of(getframe())
+                site = site_here(hint)
                 queue = _pipeline_queue(pipe)
                 before = len(queue) if queue is not None else -1
                 result = await orig(pipe, *args, **kwargs)
@@ -932,7 +932,7 @@ class Recorder:
             before = len(queue) if queue is not None else -1
             result = orig(pipe, *args, **kwargs)
             if before >= 0:
-                note(pipe, before, site_of(getframe()))
+                note(pipe, before, site_here(hint))
             return result
 
         return execute_command
