@@ -726,6 +726,7 @@ class Recorder:
             token = None
             if st.fake_scripts:
                 st.fake_scripts = False
+                rec._fake_scripts.acquire()
                 token = FAKE_BATCH.set(FakeBatch(st, batch))
             try:
                 result = orig(conn, *args, **kwargs)
@@ -733,11 +734,13 @@ class Recorder:
                 st.sending = None
                 if token is not None:
                     FAKE_BATCH.reset(token)
+                    rec._fake_scripts.release()
                 rec._send_failed(st, batch, exc, conn)
                 raise
             st.sending = None
             if token is not None:
                 FAKE_BATCH.reset(token)
+                rec._fake_scripts.release()
             if st.pubsub:
                 rec._sent(st, batch, conn)
             else:
@@ -759,6 +762,7 @@ class Recorder:
             token = None
             if st.fake_scripts:
                 st.fake_scripts = False
+                rec._fake_scripts.acquire()
                 token = FAKE_BATCH.set(FakeBatch(st, batch))
             try:
                 result = await orig(conn, *args, **kwargs)
@@ -766,11 +770,13 @@ class Recorder:
                 st.sending = None
                 if token is not None:
                     FAKE_BATCH.reset(token)
+                    rec._fake_scripts.release()
                 rec._send_failed(st, batch, exc, conn)
                 raise
             st.sending = None
             if token is not None:
                 FAKE_BATCH.reset(token)
+                rec._fake_scripts.release()
             if st.pubsub:
                 rec._sent(st, batch, conn)
             else:

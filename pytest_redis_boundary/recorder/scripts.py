@@ -4,7 +4,8 @@ No client-side hook sees what a script does, so the recorder gets it from the se
 
 * **fakeredis** runs scripts in-process. ``BaseFakeSocket._process_command`` (one call per
   command a client sent) and ``BaseFakeSocket._run_command`` (which ``redis.call`` inside Lua
-  reaches with ``from_script=True``) are wrapped. fakeredis executes a command synchronously while
+  reaches with ``from_script=True``) are wrapped, only while a batch holding a script command or
+  an EXEC is being written. fakeredis executes a command synchronously while
   the client writes it, so while the recorder's send hook writes a batch it publishes that batch in
   :data:`FAKE_BATCH` (a ``ContextVar``, so threads and asyncio tasks do not see each other's); the
   ``_process_command`` wrapper moves a cursor over the batch, and every script command run meanwhile
@@ -95,18 +96,26 @@ def _fake_socket_class() -> type | None:
 
 
 class FakeScriptHooks:
-    """Wraps fakeredis's server side to see commands run inside Lua."""
+    """Wraps fakeredis's server side to see commands run inside Lua.
+
+    The wrappers are put on the class only while a batch that may run a script (a script
+    command, or an EXEC) is being written (``acquire``/``release``, reference-counted across
+    threads and tasks), so ordinary commands on fakeredis pay nothing for them.
+    """
 
     def __init__(self) -> None:
         self._cls: type | None = None
         self._originals: dict[str, Any] = {}
         self._wrappers: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._users = 0
 
     @property
     def installed(self) -> bool:
         return bool(self._wrappers)
 
     def install(self) -> None:
+        """Prepare the wrappers (nothing is patched until ``acquire``)."""
         if self._wrappers:
             return
         cls = _fake_socket_class()
@@ -156,16 +165,34 @@ class FakeScriptHooks:
         self._cls = cls
         self._originals = {"_process_command": process, "_run_command": run}
         self._wrappers = {"_process_command": _process_command, "_run_command": _run_command}
-        for name, wrapper in self._wrappers.items():
-            setattr(cls, name, wrapper)
 
-    def uninstall(self) -> None:
+    def acquire(self) -> None:
+        """Put the wrappers in place (first user)."""
+        with self._lock:
+            self._users += 1
+            if self._users == 1 and self._cls is not None:
+                for name, wrapper in self._wrappers.items():
+                    setattr(self._cls, name, wrapper)
+
+    def release(self) -> None:
+        """Take them off again (last user), unless someone wrapped over them meanwhile."""
+        with self._lock:
+            self._users = max(0, self._users - 1)
+            if self._users == 0:
+                self._restore()
+
+    def _restore(self) -> None:
         cls = self._cls
         if cls is None:
             return
         for name, wrapper in self._wrappers.items():
             if cls.__dict__.get(name) is wrapper:
                 setattr(cls, name, self._originals[name])
+
+    def uninstall(self) -> None:
+        with self._lock:
+            self._users = 0
+            self._restore()
         self._cls = None
         self._originals = {}
         self._wrappers = {}

@@ -468,17 +468,24 @@ def test_uninstall_restores_originals() -> None:
         (aconn.AbstractConnection, "pack_command"),
         (aconn.AbstractConnection, "read_response"),
         (redis.client.Pipeline, "execute_command"),
-        (BaseFakeSocket, "_run_command"),
     ]
     before = [cls.__dict__[attr] for cls, attr in watched]
+    fake_run = BaseFakeSocket.__dict__["_run_command"]
     events: list[CommandEvent] = []
     recorder = Recorder(events.append)
     recorder.install()
     recorder.install()  # idempotent
-    assert [cls.__dict__[attr] for cls, attr in watched] != before
+    assert all(
+        cls.__dict__[attr] is not old for (cls, attr), old in zip(watched, before, strict=True)
+    )
+    # fakeredis's server side is wrapped only while a script batch is written
+    fakeredis.FakeRedis(server=fakeredis.FakeServer()).eval("return 1", 0)
+    assert BaseFakeSocket.__dict__["_run_command"] is fake_run
+    events.clear()
     recorder.uninstall()
     recorder.uninstall()  # idempotent
-    assert [cls.__dict__[attr] for cls, attr in watched] == before
+    assert all(cls.__dict__[attr] is old for (cls, attr), old in zip(watched, before, strict=True))
+    assert BaseFakeSocket.__dict__["_run_command"] is fake_run
     fakeredis.FakeRedis(server=fakeredis.FakeServer()).set("a", 1)
     assert events == []
 
