@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 Args = Sequence[object]
 
@@ -32,15 +32,15 @@ def upper(arg: object) -> str:
     return text(arg).upper()
 
 
-@dataclass(frozen=True, slots=True)
-class KeyUse:
+# NamedTuples, not frozen dataclasses: one is built for every recorded command, and a frozen
+# dataclass's __init__ costs several times more.
+class KeyUse(NamedTuple):
     key: str
     read: bool
     write: bool
 
 
-@dataclass(frozen=True, slots=True)
-class CommandUse:
+class CommandUse(NamedTuple):
     """The keys and field names one command touches. Never holds a value."""
 
     name: str
@@ -165,7 +165,7 @@ def table_version() -> str:
 _NAMES: dict[str | bytes, str] = {}  # b"set" -> "SET": names repeat, decoding them need not
 
 
-def split_argv(args: Args) -> tuple[str, list[object]]:
+def split_argv(args: Args) -> tuple[str, Sequence[object]]:
     """The canonical command name and the argv as the server sees it.
 
     redis-py sends multi-word names as one argument ("CLIENT SETINFO", "XGROUP CREATE") and
@@ -179,7 +179,7 @@ def split_argv(args: Args) -> tuple[str, list[object]]:
             _NAMES[head] = first
     if " " in first:
         words = first.split()
-        argv: list[object] = [*words, *args[1:]]
+        argv: Sequence[object] = [*words, *args[1:]]
         return " ".join(words[:2]), argv
     argv = list(args)
     if len(argv) > 1:
@@ -194,7 +194,7 @@ def split_argv(args: Args) -> tuple[str, list[object]]:
 # --- key extraction --------------------------------------------------------------------------
 
 
-def _spec_keys(spec: _KeySpec, argv: list[object]) -> list[str]:
+def _spec_keys(spec: _KeySpec, argv: Sequence[object]) -> list[str]:
     argc = len(argv)
     if spec.keyword is None:
         first = spec.index
@@ -230,7 +230,7 @@ def _spec_keys(spec: _KeySpec, argv: list[object]) -> list[str]:
     return [text(argv[i]) for i in range(first, min(last, argc - 1) + 1, step)]
 
 
-def _table_keys(info: CommandInfo, argv: list[object]) -> list[KeyUse]:
+def _table_keys(info: CommandInfo, argv: Sequence[object]) -> list[KeyUse]:
     uses: list[KeyUse] = []
     for spec in info.specs:
         for key in _spec_keys(spec, argv):
@@ -257,14 +257,18 @@ def _merge(uses: list[KeyUse]) -> tuple[KeyUse, ...]:
 def json_field_names(value: object) -> tuple[str, ...]:
     """Top-level names of a JSON object value; () for anything else. The value is not kept."""
     if isinstance(value, str):
-        head = value.lstrip()[:1]
+        head = value[:1]
+        if head.isspace():
+            head = value.lstrip()[:1]
     elif isinstance(value, (bytes, bytearray, memoryview)):
         value = bytes(value)
-        head = value.lstrip()[:1].decode("latin-1")
+        head = value[:1].decode("latin-1")
+        if head.isspace():
+            head = value.lstrip()[:1].decode("latin-1")
     else:
         return ()
     if head != "{":
-        return ()
+        return ()  # not a JSON object: the value is not parsed
     try:
         parsed = json.loads(value)
     except (ValueError, UnicodeDecodeError):
@@ -293,11 +297,11 @@ def json_path_field(path: object) -> str | None:
     return p or None
 
 
-def _pairs_from(argv: list[object], start: int) -> list[str]:
+def _pairs_from(argv: Sequence[object], start: int) -> list[str]:
     return [text(argv[i]) for i in range(start, len(argv), 2)]
 
 
-def _after_fields_keyword(argv: list[object], start: int, stride: int) -> list[str]:
+def _after_fields_keyword(argv: Sequence[object], start: int, stride: int) -> list[str]:
     for i in range(start, len(argv)):
         if upper(argv[i]) == "FIELDS":
             try:
@@ -311,7 +315,7 @@ def _after_fields_keyword(argv: list[object], start: int, stride: int) -> list[s
     return []
 
 
-FieldRule = Callable[[list[object]], list[str]]
+FieldRule = Callable[[Sequence[object]], list[str]]
 
 _HASH_WRITES: dict[str, FieldRule] = {
     "HSET": lambda a: _pairs_from(a, 2),
@@ -354,7 +358,7 @@ _STRING_VALUE_WRITES: dict[str, tuple[int, int, int]] = {
 }
 
 
-def _string_fields(name: str, argv: list[object]) -> list[tuple[str, str]]:
+def _string_fields(name: str, argv: Sequence[object]) -> list[tuple[str, str]]:
     key_index, value_index, stride = _STRING_VALUE_WRITES[name]
     out: list[tuple[str, str]] = []
     if stride == 0:
@@ -369,7 +373,7 @@ def _string_fields(name: str, argv: list[object]) -> list[tuple[str, str]]:
 
 
 def _json_fields(
-    name: str, argv: list[object]
+    name: str, argv: Sequence[object]
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(written, read) field names of RedisJSON commands."""
     written: list[tuple[str, str]] = []
@@ -450,7 +454,7 @@ _JSON_WRITES = frozenset(
 # --- curated key rules -----------------------------------------------------------------------
 
 
-def _sort_keys(argv: list[object]) -> list[KeyUse]:
+def _sort_keys(argv: Sequence[object]) -> list[KeyUse]:
     if len(argv) < 2:
         return []
     uses = [KeyUse(text(argv[1]), True, False)]
@@ -461,7 +465,7 @@ def _sort_keys(argv: list[object]) -> list[KeyUse]:
     return uses
 
 
-def _json_keys(name: str, argv: list[object]) -> list[KeyUse]:
+def _json_keys(name: str, argv: Sequence[object]) -> list[KeyUse]:
     if len(argv) < 2:
         return []
     if name == "JSON.MGET":
@@ -474,7 +478,7 @@ def _json_keys(name: str, argv: list[object]) -> list[KeyUse]:
 
 # Where the table's flags describe the worst case of an optional argument, narrow them to what
 # this call does: SET reads only with GET, GETEX and BITFIELD write only with their options.
-def _narrow(name: str, argv: list[object], uses: list[KeyUse]) -> list[KeyUse]:
+def _narrow(name: str, argv: Sequence[object], uses: list[KeyUse]) -> list[KeyUse]:
     if name == "SET":
         reads = any(upper(a) == "GET" for a in argv[3:])
         return [KeyUse(u.key, reads, True) for u in uses]
@@ -493,10 +497,10 @@ def _narrow(name: str, argv: list[object], uses: list[KeyUse]) -> list[KeyUse]:
 
 @lru_cache(maxsize=1024)
 def _single_key_plan(name: str) -> tuple[int, bool, bool] | None:
-    """(index, read, write) for the many commands whose only key sits at a fixed index and
-    whose fields need no parsing: they skip the general key-spec walk."""
+    """(index, read, write) for the many commands whose only key sits at a fixed index: they
+    skip the general key-spec walk."""
     info = command_table().get(name)
-    if info is None or len(info.specs) != 1 or name in _CURATED:
+    if info is None or len(info.specs) != 1 or name in ("SORT", "SORT_RO", "MIGRATE"):
         return None
     spec = info.specs[0]
     if spec.keyword is not None or spec.keynumidx >= 0 or spec.lastkey != 0:
@@ -508,15 +512,37 @@ def _single_key_plan(name: str) -> tuple[int, bool, bool] | None:
 
 _EXPIRY_READS: Final = frozenset({"TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"})
 
+_PLAIN_USES: dict[tuple[str, str | bytes], CommandUse] = {}
+_PLAIN_USES_LIMIT: Final = 262_144
 
-def analyse_argv(name: str, argv: list[object]) -> CommandUse:
+
+def analyse_argv(name: str, argv: Sequence[object]) -> CommandUse:
     """The keys and fields of one command, from its canonical name and split argv."""
     plan = _single_key_plan(name)
     if plan is not None:
         index, reads, writes = plan
-        if index < len(argv):
-            return CommandUse(name, (KeyUse(text(argv[index]), reads, writes),))
-        return CommandUse(name, ())
+        if index >= len(argv):
+            return CommandUse(name, ())
+        raw = argv[index]
+        if name not in _CURATED:
+            # Depends on the name and the key only (never a value), and both repeat.
+            if not isinstance(raw, (str, bytes)):
+                return CommandUse(name, (KeyUse(text(raw), reads, writes),))
+            use = _PLAIN_USES.get((name, raw))
+            if use is None:
+                use = CommandUse(name, (KeyUse(text(raw), reads, writes),))
+                if len(_PLAIN_USES) >= _PLAIN_USES_LIMIT:
+                    _PLAIN_USES.clear()
+                _PLAIN_USES[(name, raw)] = use
+            return use
+        key = text(raw)
+        fast = _FAST.get(name)
+        if fast is not None:
+            return fast(key, argv)
+        if name in SCRIPT_COMMANDS:
+            return CommandUse(name, (KeyUse(key, reads, writes),), declared_only=True)
+        uses = _narrow(name, argv, [KeyUse(key, reads, writes)])
+        return _with_fields(name, argv, tuple(uses))
     info = command_table().get(name)
     if name.startswith("JSON."):
         keys = _json_keys(name, argv)
@@ -536,6 +562,10 @@ def analyse_argv(name: str, argv: list[object]) -> CommandUse:
     if name == "MIGRATE":
         uses = [u for u in uses if u.key]  # "" stands in for the key when KEYS lists them
     uses = _narrow(name, argv, uses)
+    return _with_fields(name, argv, _merge(uses))
+
+
+def _with_fields(name: str, argv: Sequence[object], uses: tuple[KeyUse, ...]) -> CommandUse:
     fields_written: tuple[tuple[str, str], ...] = _EMPTY
     fields_read: tuple[tuple[str, str], ...] = _EMPTY
     if len(argv) > 1:
@@ -549,7 +579,36 @@ def analyse_argv(name: str, argv: list[object]) -> CommandUse:
             fields_read = tuple((key, f) for f in rule(argv))
         if name in _STRING_VALUE_WRITES:
             fields_written = tuple(_string_fields(name, argv))
-    return CommandUse(name, _merge(uses), fields_written, fields_read)
+    return CommandUse(name, uses, fields_written, fields_read)
+
+
+def _is_option(arg: object, option: str) -> bool:
+    return isinstance(arg, (str, bytes)) and len(arg) == len(option) and upper(arg) == option
+
+
+def _fast_set(key: str, argv: Sequence[object]) -> CommandUse:
+    reads = any(_is_option(a, "GET") for a in argv[3:])
+    names = json_field_names(argv[2]) if len(argv) > 2 else ()
+    fields = tuple((key, f) for f in names) if names else _EMPTY
+    return CommandUse("SET", (KeyUse(key, reads, True),), fields)
+
+
+def _fast_hset(key: str, argv: Sequence[object]) -> CommandUse:
+    fields = tuple((key, text(f)) for f in argv[2::2])
+    return CommandUse("HSET", (KeyUse(key, False, True),), fields)
+
+
+def _fast_hget(key: str, argv: Sequence[object]) -> CommandUse:
+    fields = ((key, text(argv[2])),) if len(argv) > 2 else _EMPTY
+    return CommandUse("HGET", (KeyUse(key, True, False),), _EMPTY, fields)
+
+
+# The commands applications send most, analysed without the general machinery.
+_FAST: Final[dict[str, Callable[[str, Sequence[object]], CommandUse]]] = {
+    "SET": _fast_set,
+    "HSET": _fast_hset,
+    "HGET": _fast_hget,
+}
 
 
 # Commands whose analysis needs more than the key spec: fields, narrowed flags, special keys.

@@ -14,7 +14,7 @@ its TTL class ``unknown``; the recorder resolves those at the end of a test by a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -89,25 +89,34 @@ class Database:
 @dataclass(slots=True)
 class _Connection:
     db: int | None = None  # set by SELECT on this connection
-    queue: list[tuple[str, list[object]]] | None = None  # inside MULTI
+    queue: list[tuple[str, Sequence[object]]] | None = None  # inside MULTI
     failed: bool = False  # a queued command was rejected: EXEC will abort
 
 
 Handler = Callable[["_Call"], None]
 
 
-@dataclass(slots=True)
 class _Call:
-    keyspace: Keyspace
-    server: str
-    db: Database
-    argv: list[object]
-    reply: object
-    now: float | None
+    """One command being applied (plain slots: built for every write, so kept cheap)."""
 
-    @property
-    def has_reply(self) -> bool:
-        return self.reply is not NO_REPLY
+    __slots__ = ("argv", "db", "has_reply", "keyspace", "now", "reply", "server")
+
+    def __init__(
+        self,
+        keyspace: Keyspace,
+        server: str,
+        db: Database,
+        argv: Sequence[object],
+        reply: object,
+        now: float | None,
+    ) -> None:
+        self.keyspace = keyspace
+        self.server = server
+        self.db = db
+        self.argv = argv
+        self.reply = reply
+        self.now = now
+        self.has_reply = reply is not NO_REPLY
 
     def deadline(self, amount: object, unit_ms: int, absolute: bool) -> float | None:
         value = int(text(amount))
@@ -389,7 +398,7 @@ def _expire(unit: int, absolute: bool) -> Handler:
 _MAX_MS: Final = 2**63 - 1
 
 
-def _expire_applies(state: KeyState, deadline: float | None, options: list[object]) -> bool:
+def _expire_applies(state: KeyState, deadline: float | None, options: Sequence[object]) -> bool:
     current = state.expires_at
     for opt in (upper(o) for o in options):
         if current == TTL_UNKNOWN and opt in ("NX", "XX", "GT", "LT"):
@@ -502,7 +511,7 @@ def _migrate(call: _Call) -> None:
     options = [upper(a) for a in argv[6:]]
     if "COPY" in options:
         return
-    keys: list[object] = [argv[3]] if text(argv[3]) else []
+    keys: Sequence[object] = [argv[3]] if text(argv[3]) else []
     if "KEYS" in options:
         keys = argv[6 + options.index("KEYS") + 1 :]
     for key in keys:
@@ -533,7 +542,7 @@ def _add_hash_fields(call: _Call, fields: list[str]) -> None:
         state.size = len(state.fields)
 
 
-def _hash_add(fields_at: Callable[[list[object]], list[str]]) -> Handler:
+def _hash_add(fields_at: Callable[[Sequence[object]], list[str]]) -> Handler:
     def handler(call: _Call) -> None:
         _add_hash_fields(call, fields_at(call.argv))
 
@@ -546,7 +555,7 @@ def _hsetnx(call: _Call) -> None:
     _hash_add(lambda a: [text(a[2])])(call)
 
 
-def _hash_remove(fields_at: Callable[[list[object]], list[str]]) -> Handler:
+def _hash_remove(fields_at: Callable[[Sequence[object]], list[str]]) -> Handler:
     def handler(call: _Call) -> None:
         key = text(call.argv[1])
         state = call.db.get(key, call.now)
@@ -587,7 +596,7 @@ def _hexpire(unit: int, absolute: bool) -> Handler:
     return handler
 
 
-def _fields_after_keyword(argv: list[object]) -> list[str]:
+def _fields_after_keyword(argv: Sequence[object]) -> list[str]:
     for i, arg in enumerate(argv):
         if upper(arg) == "FIELDS":
             count = int(text(argv[i + 1]))
@@ -1075,7 +1084,7 @@ class Keyspace:
     def apply(
         self,
         name: str,
-        argv: list[object],
+        argv: Sequence[object],
         reply: object = NO_REPLY,
         *,
         server: str = "default",
@@ -1085,9 +1094,23 @@ class Keyspace:
         in_script: bool = False,
     ) -> bool:
         """Apply one command. Returns False when its TTL effect is unknown (not curated)."""
+        return self.apply_positional(name, argv, reply, server, db, connection, now, in_script)
+
+    def apply_positional(
+        self,
+        name: str,
+        argv: Sequence[object],
+        reply: object,
+        server: str,
+        db: int,
+        connection: int,
+        now: float | None,
+        in_script: bool,
+    ) -> bool:
+        """``apply`` without keywords, for the per-command hot path."""
         if in_script:
             return self._run(name, argv, reply, server, db, now)
-        conn = self._connections.get((server, connection))
+        conn = self._connections.get((server, connection)) if self._connections else None
         if (
             name in _TRANSACTION
             or name == "SELECT"
@@ -1104,7 +1127,7 @@ class Keyspace:
         self,
         conn: _Connection,
         name: str,
-        argv: list[object],
+        argv: Sequence[object],
         reply: object,
         server: str,
         db: int,
@@ -1133,7 +1156,7 @@ class Keyspace:
             conn.queue, conn.failed = None, False
             if failed or reply is None or isinstance(reply, Exception):
                 return True
-            replies: list[object] = (
+            replies: Sequence[object] = (
                 list(reply) if isinstance(reply, (list, tuple)) else [NO_REPLY] * len(queued)
             )
             known = True
@@ -1152,7 +1175,13 @@ class Keyspace:
         return True
 
     def _run(
-        self, name: str, argv: list[object], reply: object, server: str, db: int, now: float | None
+        self,
+        name: str,
+        argv: Sequence[object],
+        reply: object,
+        server: str,
+        db: int,
+        now: float | None,
     ) -> bool:
         if isinstance(reply, Exception):
             return True  # the server refused it: nothing changed

@@ -47,7 +47,7 @@ __all__ = [
 
 BUILTIN_SOURCE: Final = "<built-in default>"
 SUPPORTED_VERSION: Final = 1
-_MEMO_LIMIT: Final = 65_536
+_MEMO_LIMIT: Final = 262_144
 
 _T = TypeVar("_T")
 

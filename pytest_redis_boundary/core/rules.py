@@ -22,7 +22,7 @@ from pytest_redis_boundary.core.commands import (
     split_argv,
 )
 from pytest_redis_boundary.core.events import CallSite, CommandEvent
-from pytest_redis_boundary.core.findings import Finding, Verdict, merge
+from pytest_redis_boundary.core.findings import Finding, Verdict, key_shape
 from pytest_redis_boundary.core.governance import RULE_IDS
 from pytest_redis_boundary.core.keyspace import Keyspace, TtlClass
 from pytest_redis_boundary.core.policy import Policy
@@ -50,7 +50,7 @@ READ_ONLY_VALUE_COMMANDS: Final = frozenset(
 )
 
 
-_FACTS_LIMIT: Final = 65_536
+_FACTS_LIMIT: Final = 1_048_576  # per test; grows with distinct keys, like the key state
 _NO_FIELDS: Final[list[str]] = []
 
 
@@ -80,9 +80,11 @@ class Judge:
         self.test = test
         self.declared_tenant = declared_tenant
         self.keyspace = Keyspace()
+        self._apply = self.keyspace.apply_positional
         self.calls = 0
         self._written: dict[tuple[str, int, str], _Write] = {}
         self._business_fields: dict[tuple[str, int, str], set[str]] = {}
+        self._groups: dict[tuple[object, ...], tuple[object, ...]] = {}
         self._found: dict[tuple[object, ...], Finding] = {}
         self._counts: dict[tuple[object, ...], int] = {}
         self._finished = False
@@ -97,19 +99,19 @@ class Judge:
         if not args:
             return None
         name, argv = split_argv(args)
-        if name.partition(" ")[0] in HOUSEKEEPING:
+        if name in HOUSEKEEPING or (" " in name and name.partition(" ")[0] in HOUSEKEEPING):
             return None
         self.calls += 1
         use = analyse_argv(name, argv)
-        curated = self.keyspace.apply(
+        curated = self._apply(
             name,
             argv,
             event.reply,
-            server=event.server,
-            db=event.db,
-            connection=event.connection,
-            now=event.time_ms,
-            in_script=event.origin == "script",
+            event.server,
+            event.db,
+            event.connection,
+            event.time_ms,
+            event.origin == "script",
         )
         if isinstance(event.reply, Exception):
             return use  # the server refused it: nothing was written or read
@@ -244,12 +246,19 @@ class Judge:
         limit: int | None = None,
         class_name: str | None = None,
     ) -> None:
-        merge_key = (rule, site, key, field, verdict)
-        if merge_key in self._found:
-            self._counts[merge_key] += 1
+        exact = (rule, site, key, field, verdict)
+        group = self._groups.get(exact)
+        if group is not None:
+            self._counts[group] += 1
             return
-        self._counts[merge_key] = 1
-        self._found[merge_key] = Finding(
+        # Repeats at one site fold by key shape (t:acme:job:1 and t:acme:job:2 are one finding).
+        group = (rule, site, key_shape(key, tenant), field, verdict)
+        self._groups[exact] = group
+        if group in self._found:
+            self._counts[group] += 1
+            return
+        self._counts[group] = 1
+        self._found[group] = Finding(
             rule=rule,
             verdict=verdict,
             message=describe(
@@ -279,7 +288,7 @@ class Judge:
     def findings(self) -> list[Finding]:
         """Merged (same rule, site, key shape, field) and sorted."""
         found = [replace(f, count=self._counts[k]) for k, f in self._found.items()]
-        return merge(found)
+        return sorted(found, key=Finding.sort_key)
 
 
 def describe(

@@ -12,6 +12,7 @@ import pytest
 from pytest_redis_boundary.core.governance import GovernedException
 from pytest_redis_boundary.core.patterns import KeyPattern, PatternSet
 from pytest_redis_boundary.core.policy import (
+    _MEMO_LIMIT,
     BUILTIN_SOURCE,
     Policy,
     PolicyError,
@@ -133,9 +134,9 @@ def test_default_lookups() -> None:
 
 def test_memo_is_bounded() -> None:
     policy = parse_policy("version: 1\n", "p.yaml")
-    for i in range(70_000):
+    for i in range(_MEMO_LIMIT + 10):
         policy.classify(f"t:acme:cache:{i}")
-    assert len(policy._lookups.class_memo) <= 65_536
+    assert len(policy._lookups.class_memo) <= _MEMO_LIMIT
     assert policy.classify("t:acme:cache:0") is policy.classes[0]
 
 
