@@ -116,8 +116,8 @@ class CommandInfo:
 
 def _spec(raw: dict[str, Any]) -> _KeySpec | None:
     begin, find, flags = raw["begin"], raw["find"], set(raw["flags"])
-    if "unknown" in begin or "unknown" in find:
-        return None
+    if "unknown" in begin or "unknown" in find or "not_key" in flags:
+        return None  # not_key: a shard channel (SPUBLISH), routed like a key but not one
     write = bool(flags & {"OW", "RM", "update", "insert", "delete"})
     read = "access" in flags  # the value is read (EXISTS, TTL, TYPE only look at the key)
     return _KeySpec(
@@ -396,9 +396,10 @@ def _json_fields(
             written.extend(_json_set_fields(key, argv[2], argv[3]))
         return written, read
     if name == "JSON.GET":
-        for arg in argv[2:]:
-            if upper(arg) in ("INDENT", "NEWLINE", "SPACE"):
-                break
+        args = list(argv[2:])
+        while len(args) >= 2 and upper(args[0]) in ("INDENT", "NEWLINE", "SPACE"):
+            args = args[2:]  # formatting options, each with its argument, come before the paths
+        for arg in args:
             field = json_path_field(arg)
             if field is not None:
                 read.append((key, field))
@@ -487,6 +488,10 @@ def _narrow(name: str, argv: Sequence[object], uses: list[KeyUse]) -> list[KeyUs
         return [KeyUse(u.key, True, writes) for u in uses]
     if name == "BITFIELD":
         writes = any(upper(a) in ("SET", "INCRBY") for a in argv[2:])
+        return [KeyUse(u.key, True, writes) for u in uses]
+    if name == "HGETEX":
+        options = {upper(a) for a in argv[2:] if isinstance(a, (str, bytes))}
+        writes = bool(options & {"EX", "PX", "EXAT", "PXAT", "PERSIST"})
         return [KeyUse(u.key, True, writes) for u in uses]
     if name == "PFCOUNT":
         return [KeyUse(u.key, True, False) for u in uses]
@@ -620,6 +625,7 @@ _CURATED: Final = frozenset(
         *SCRIPT_COMMANDS,
         "SET",
         "GETEX",
+        "HGETEX",
         "BITFIELD",
         "PFCOUNT",
         "XREADGROUP",

@@ -149,11 +149,6 @@ def test_reads_never_write(args: list[object]):
     assert all(k.read and not k.write for k in use.keys)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="analyse bug: SPUBLISH's key spec is flagged not_key (a shard channel, not a key); "
-    "the research table says channels are never keys, analyse reports 'ch' as a key",
-)
 def test_spublish_channel_is_not_a_key():
     assert analyse(["SPUBLISH", "ch", "m"]).keys == ()
 
@@ -290,11 +285,6 @@ def test_hash_field_ttl_command_flags(args: list[object], read: bool, write: boo
     assert keys_of(analyse(args)) == [("h", read, write)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="analyse bug: the research table says HGETEX writes with EX/PX/EXAT/PXAT/PERSIST "
-    "(it sets or clears field TTLs); analyse reports it read-only",
-)
 @pytest.mark.parametrize("option", [["EX", "10"], ["PERSIST"]])
 def test_hgetex_with_an_option_writes(option: list[str]):
     use = analyse(["HGETEX", "h", *option, "FIELDS", "1", "a"])
@@ -412,11 +402,6 @@ def test_json_reads(
     assert use.fields_written == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="analyse bug: JSON.GET key [INDENT i] [NEWLINE n] [SPACE s] [path ...] puts the "
-    "formatting options BEFORE the paths; analyse stops at the first option and misses them",
-)
 def test_json_get_paths_after_formatting_options():
     use = analyse(["JSON.GET", "k", "INDENT", "  ", "NEWLINE", "\n", "$.status"])
     assert list(use.fields_read) == [("k", "status")]
