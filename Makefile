@@ -12,9 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The main job: the engine over the examples' Redis traffic, on fakeredis (no server needed).
+# The main job, on fakeredis (no server needed): the examples' Redis traffic judged by the
+# engine, then the architecture contracts (incl. the examples' rq contract) over the import graph.
 demo: $(STAMP)
 	$(BIN)/python -m examples.demo
+	$(BIN)/redis-boundary check --config .importlinter
 
 # The whole suite: tests (the real-server ones need REDIS_BOUNDARY_TEST_URL, which .ci/run
 # sets), then ruff, mypy and the project's own import contracts.
