@@ -131,6 +131,78 @@ def _freeze(args: argparse.Namespace) -> int:
 SUBCOMMANDS: list[Callable[[Subparsers], None]] = [add_check_command, add_freeze_command]
 
 
+# diff
+# ----
+
+
+def add_diff_command(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "diff",
+        help="the pull-request gate over two JSON reports",
+        description="Compare the JSON report of a pull request (HEAD) with its base branch's "
+        "(BASE). Exit 1 when HEAD adds Redis business semantics (a new RB1xx/RB2xx/RB3xx finding "
+        "by rule, key shape, site file and function) or a new rq dependency that no active "
+        "exception covers; print the contract's enforcement checklist.",
+    )
+    parser.add_argument("base", metavar="BASE.json", help="the base branch's report")
+    parser.add_argument("head", metavar="HEAD.json", help="the pull request's report")
+    parser.set_defaults(handler=_diff)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .core.gate import diff_reports, render
+    from .core.reports import ReportInvalid, load_report
+
+    try:
+        base = load_report(args.base)
+        head = load_report(args.head)
+    except ReportInvalid as err:
+        return _usage(str(err))
+    result = diff_reports(base, head)
+    print(render(result), end="")
+    return EXIT_VIOLATIONS if result.blocking else EXIT_OK
+
+
+SUBCOMMANDS.append(add_diff_command)
+
+
+# report
+# ------
+
+
+def add_report_command(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="render a JSON report as text, markdown or SARIF",
+        description="Render a JSON report (pytest --redis-boundary-report) for people (markdown "
+        "for a pull-request comment) or for code scanning (SARIF 2.1.0).",
+    )
+    parser.add_argument("file", metavar="FILE.json", help="the JSON report")
+    parser.add_argument(
+        "--format", choices=("text", "markdown", "sarif"), default="text", help="output format"
+    )
+    parser.set_defaults(handler=_report)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .core.reports import ReportInvalid, load_report, to_markdown, to_sarif, to_text
+
+    try:
+        report = load_report(args.file)
+    except ReportInvalid as err:
+        return _usage(str(err))
+    if args.format == "sarif":
+        print(json.dumps(to_sarif(report), indent=2))
+    elif args.format == "markdown":
+        print(to_markdown(report), end="")
+    else:
+        print(to_text(report), end="")
+    return EXIT_OK
+
+
+SUBCOMMANDS.append(add_report_command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 

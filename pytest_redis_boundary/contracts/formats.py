@@ -41,22 +41,14 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..core.governance import RULE_IDS
 from ..core.imports import ImportFinding
+from ..core.reports import TOOL_NAME, sarif_location, sarif_log, sarif_rules
 from .run import ContractsRun
 
 __all__ = ["JSON_SCHEMA", "ModuleFiles", "to_json", "to_sarif"]
 
 JSON_SCHEMA = "redis-boundary-contracts/1"
-TOOL_NAME = "pytest-redis-boundary"
 CONTRACT_RULES = ("RB501", "RB502", "RB901", "RB902", "RB903")
-_DESCRIPTIONS = {
-    "RB501": "A runtime module imports rq, directly or through a chain.",
-    "RB502": "An rq import chain that is not in the frozen baseline.",
-    "RB901": "A governed exception lacks a field, has a malformed date or an empty scope.",
-    "RB902": "A governed exception is past its expiry date; what it covered counts again.",
-    "RB903": "A governed exception matched nothing.",
-}
 
 
 class ModuleFiles:
@@ -198,41 +190,11 @@ def to_sarif(
             }
             site = _site(finding, resolve)
             if site is not None:
-                result["locations"] = [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": site[0], "uriBaseId": "%SRCROOT%"},
-                            "region": {"startLine": site[1]},
-                        }
-                    }
-                ]
+                result["locations"] = [sarif_location(*site)]
             if finding.verdict in ("excepted", "frozen"):
                 result["suppressions"] = [{"kind": "external", "justification": finding.message}]
             results.append(result)
-    return {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": TOOL_NAME,
-                        "version": __version__,
-                        "informationUri": "https://pypi.org/project/pytest-redis-boundary/",
-                        "rules": [
-                            {
-                                "id": rule,
-                                "name": RULE_IDS[rule],
-                                "shortDescription": {"text": _DESCRIPTIONS[rule]},
-                            }
-                            for rule in CONTRACT_RULES
-                        ],
-                    }
-                },
-                "results": results,
-            }
-        ],
-    }
+    return sarif_log(version=__version__, rules=sarif_rules(CONTRACT_RULES), results=results)
 
 
 def _sarif_message(finding: ImportFinding, contract: str) -> str:

@@ -49,7 +49,7 @@ RQ_QUESTION: Final = "Did this PR introduce new RQ runtime dependency?"
 DOCS_QUESTION: Final = "Are ownership and contract docs updated for changed runtime behavior?"
 NOT_CHECKED: Final = "not checked by this tool (answer it in the review)"
 
-Identity = tuple[str, "str | None", "str | None", "str | None"]
+Identity = tuple[str, str | None, str | None, str | None]
 
 
 def is_gated(rule: str) -> bool:

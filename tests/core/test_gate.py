@@ -17,7 +17,7 @@ from pytest_redis_boundary.core.gate import (
     is_gated,
     render,
 )
-from tests.report_samples import finding, report
+from tests.report_samples import NEW_READ, finding, report
 
 BASE = report(finding())
 RQ = finding(
@@ -29,13 +29,6 @@ RQ = finding(
     site="app/enqueue.py:8",
     function="submit",
     tenant_id=None,
-)
-NEW_READ = finding(
-    rule="RB102",
-    message="RB102 business-read: HGET t:acme:job:42 field 'status' at app/api.py:40 in status()",
-    command="HGET",
-    site="app/api.py:40",
-    function="status",
 )
 
 
