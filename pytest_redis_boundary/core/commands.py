@@ -592,7 +592,7 @@ def _is_option(arg: object, option: str) -> bool:
 
 
 def _fast_set(key: str, argv: Sequence[object]) -> CommandUse:
-    reads = any(_is_option(a, "GET") for a in argv[3:])
+    reads = len(argv) > 3 and any(_is_option(a, "GET") for a in argv[3:])
     names = json_field_names(argv[2]) if len(argv) > 2 else ()
     fields = tuple((key, f) for f in names) if names else _EMPTY
     return CommandUse("SET", (KeyUse(key, reads, True),), fields)

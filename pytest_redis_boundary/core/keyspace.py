@@ -246,7 +246,7 @@ def _set(call: _Call) -> None:
             deadline = call.deadline(argv[i + 1], unit, absolute)
             i += 1
         i += 1
-    current = call.db.get(key, call.now)
+    current = call.db.get(key, call.now) if keepttl or not call.has_reply else None
     if call.has_reply:
         if get:
             written = call.reply is None if nx else (call.reply is not None if xx else True)
