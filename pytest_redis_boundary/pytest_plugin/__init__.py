@@ -1,1 +1,93 @@
-"""The pytest adapter (work in progress): registered as the ``redis_boundary`` plugin."""
+"""The pytest plugin, registered as ``redis_boundary`` (``-p no:redis_boundary`` disables it).
+
+The hooks pytest loads from this module: options and ini keys (``options``), markers
+(``markers``), the session plugin that records and judges each test (``session``), the fixtures
+(``fixtures``). Without an importable redis-py the plugin is inert and says so in the header.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import pytest
+
+from pytest_redis_boundary.core.warning import RedisBoundaryWarning
+from pytest_redis_boundary.pytest_plugin.fixtures import (
+    _redis_boundary_backend,
+    redis_boundary,
+    redis_boundary_async_client,
+    redis_boundary_client,
+)
+from pytest_redis_boundary.pytest_plugin.markers import register_markers
+from pytest_redis_boundary.pytest_plugin.options import SETTINGS_KEY, add_options, read_settings
+
+__all__ = [
+    "RedisBoundaryWarning",
+    "pytest_addoption",
+    "pytest_configure",
+    "pytest_report_header",
+    "redis_boundary",
+    "redis_boundary_async_client",
+    "redis_boundary_client",
+]
+
+PLUGIN_NAME: Final = "redis-boundary-session"
+_INERT_KEY: Final = pytest.StashKey[str]()
+
+# Fixtures are found on this module by pytest; keep the private backend one referenced.
+_FIXTURES: Final = (
+    _redis_boundary_backend,
+    redis_boundary,
+    redis_boundary_client,
+    redis_boundary_async_client,
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def _redis_missing() -> str | None:
+    try:
+        import redis  # noqa: F401
+    except ImportError as err:
+        return str(err) or "No module named 'redis'"
+    return None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    register_markers(config)
+    settings = read_settings(config)  # pytest.UsageError (exit code 4) on a bad option or policy
+    config.stash[SETTINGS_KEY] = settings
+    missing = _redis_missing()
+    if missing is not None:
+        config.stash[_INERT_KEY] = missing
+        return
+    from pytest_redis_boundary.pytest_plugin.session import RedisBoundaryPlugin
+
+    plugin = RedisBoundaryPlugin(config, settings)
+    config.pluginmanager.register(plugin, PLUGIN_NAME)
+    config.add_cleanup(lambda: config.pluginmanager.unregister(plugin, PLUGIN_NAME))
+    plugin.install()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    missing = config.stash.get(_INERT_KEY, None)
+    if missing is not None:
+        return f"redis-boundary: inert, redis-py is not importable ({missing})"
+    settings = config.stash.get(SETTINGS_KEY, None)
+    if settings is None:
+        return None
+    return (
+        f"redis-boundary: mode {settings.mode}, policy {settings.policy_source}, "
+        f"today {settings.today.isoformat()}"
+        + (f", server {_server(settings.url)}" if settings.url else ", fixtures on fakeredis")
+    )
+
+
+def _server(url: str) -> str:
+    """The URL's server without credentials."""
+    from pytest_redis_boundary.pytest_plugin.probes import server_id_of_url
+
+    return server_id_of_url(url)

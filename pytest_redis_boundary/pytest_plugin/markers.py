@@ -1,0 +1,129 @@
+"""The markers: registration (``pytest --markers``) and reading them off an item.
+
+Problems with a marker's arguments are collection errors for that one test (see ``session``):
+``MarkerProblem`` for ``redis_boundary``/``redis_tenant``, ``ExceptionInvalid`` (RB901) for
+``redis_boundary_exception``. When a marker is given at several levels, the closest one wins
+(function, then class, then the module's ``pytestmark``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final, cast
+
+import pytest
+
+from pytest_redis_boundary.core.governance import GovernedException, parse_exception
+from pytest_redis_boundary.pytest_plugin.options import MODES, Mode
+
+__all__ = [
+    "MARKERS",
+    "MarkerProblem",
+    "TestMarks",
+    "read_marks",
+    "register_markers",
+]
+
+MARKERS: Final = (
+    'redis_boundary(mode="strict"|"warn"|"off"): this test\'s redis-boundary mode, overriding '
+    "--redis-boundary (off: its Redis commands are not judged).",
+    "redis_boundary_exception(owner, exception_reason, expiry_date, removal_issue, rules, "
+    "keys=None): a temporary, owned exception for this test: findings of the listed rules "
+    "(on keys matching the globs, default all keys) are reported as excepted until "
+    "expiry_date (YYYY-MM-DD, inclusive).",
+    'redis_tenant(tenant): the tenant this test acts for, e.g. redis_tenant("acme"); touching '
+    "another tenant's key is RB302 cross-tenant.",
+)
+
+
+class MarkerProblem(ValueError):
+    """A marker with arguments the plugin cannot use."""
+
+    def __init__(self, nodeid: str, marker: str, problem: str, fix: str) -> None:
+        self.nodeid = nodeid
+        self.marker = marker
+        self.problem = problem
+        self.fix = fix
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.nodeid}: @pytest.mark.{self.marker}: {self.problem}. Fix: {self.fix}."
+
+    def __reduce__(self) -> tuple[type[MarkerProblem], tuple[str, str, str, str]]:
+        return (MarkerProblem, (self.nodeid, self.marker, self.problem, self.fix))
+
+
+@dataclass(frozen=True, slots=True)
+class TestMarks:
+    """What one test's markers say (None: not given)."""
+
+    __test__ = False  # not a test class, whatever pytest's python_classes say
+
+    mode: Mode | None
+    tenant: str | None
+    exception: GovernedException | None  # the closest redis_boundary_exception
+    exception_raw: Mapping[str, object] | None  # its arguments, for the xdist controller
+
+
+def register_markers(config: pytest.Config) -> None:
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
+
+
+def _mode(item: pytest.Item) -> Mode | None:
+    mark = item.get_closest_marker("redis_boundary")
+    if mark is None:
+        return None
+    fix = 'use @pytest.mark.redis_boundary(mode="strict"), "warn" or "off"'
+    extra = set(mark.kwargs) - {"mode"}
+    if extra or len(mark.args) > 1 or (mark.args and "mode" in mark.kwargs):
+        raise MarkerProblem(item.nodeid, "redis_boundary", "expected one argument, mode", fix)
+    value = mark.kwargs.get("mode", mark.args[0] if mark.args else None)
+    if value not in MODES:
+        raise MarkerProblem(
+            item.nodeid, "redis_boundary", f"invalid mode {value!r}: expected one of {MODES}", fix
+        )
+    return cast(Mode, value)
+
+
+def _tenant(item: pytest.Item) -> str | None:
+    mark = item.get_closest_marker("redis_tenant")
+    if mark is None:
+        return None
+    value = mark.args[0] if len(mark.args) == 1 and not mark.kwargs else mark.kwargs.get("tenant")
+    if len(mark.args) + len(mark.kwargs) != 1 or not isinstance(value, str) or not value.strip():
+        raise MarkerProblem(
+            item.nodeid,
+            "redis_tenant",
+            "expected one non-empty tenant id",
+            'use @pytest.mark.redis_tenant("acme")',
+        )
+    return value.strip()
+
+
+def exception_from_raw(nodeid: str, raw: Mapping[str, object]) -> GovernedException:
+    """A marker exception from its keyword arguments; raises ``ExceptionInvalid`` (RB901)."""
+    return parse_exception(raw, where=nodeid, default_id=f"marker:{nodeid}", require_scope=False)
+
+
+def _exception(item: pytest.Item) -> tuple[GovernedException | None, Mapping[str, object] | None]:
+    mark = item.get_closest_marker("redis_boundary_exception")
+    if mark is None:
+        return None, None
+    if mark.args:
+        raise MarkerProblem(
+            item.nodeid,
+            "redis_boundary_exception",
+            "takes keyword arguments only",
+            "write owner=..., exception_reason=..., expiry_date=..., removal_issue=..., "
+            "rules=[...] and optionally keys=[...]",
+        )
+    raw = dict(mark.kwargs)
+    return exception_from_raw(item.nodeid, raw), raw
+
+
+def read_marks(item: pytest.Item) -> TestMarks:
+    """Read and check the item's markers; raises ``MarkerProblem`` or ``ExceptionInvalid``."""
+    exception, raw = _exception(item)
+    return TestMarks(mode=_mode(item), tenant=_tenant(item), exception=exception, exception_raw=raw)

@@ -1,0 +1,57 @@
+"""Writing the JSON report (SPEC section 7) and SARIF 2.1.0, on the controller or a serial run."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pytest_redis_boundary import __version__
+from pytest_redis_boundary.core.findings import Finding
+from pytest_redis_boundary.core.reports import build_report, to_sarif
+from pytest_redis_boundary.core.verdicts import ExceptionStatus
+from pytest_redis_boundary.pytest_plugin.totals import RunTotals
+
+__all__ = ["write_reports"]
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def write_reports(
+    *,
+    findings: Sequence[Finding],
+    statuses: Sequence[ExceptionStatus],
+    totals: RunTotals,
+    today: datetime.date,
+    json_path: Path | None,
+    sarif_path: Path | None,
+    problems: list[str],
+) -> list[tuple[str, Path]]:
+    """Write the requested files; returns ``(what, path)`` for each one written. A file that
+    cannot be written is added to ``problems`` (the summary lists them)."""
+    report = build_report(
+        findings=findings,
+        exceptions=statuses,
+        tests=totals.tests,
+        calls=totals.calls,
+        today=today,
+        version=__version__,
+    )
+    written: list[tuple[str, Path]] = []
+    for what, path in (("JSON report", json_path), ("SARIF report", sarif_path)):
+        if path is None:
+            continue
+        try:
+            _write(path, report if what == "JSON report" else to_sarif(report))
+        except OSError as err:
+            problems.append(f"cannot write the {what} to {path}: {err.strerror or err}")
+            continue
+        written.append((what, path))
+    return written

@@ -1,0 +1,133 @@
+"""The terminal summary: one ``redis-boundary`` section, then the report paths.
+
+Deterministic (sorted) so that a serial run and an xdist run print the same section.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Protocol
+
+from pytest_redis_boundary.core.findings import Finding
+from pytest_redis_boundary.core.governance import RULE_IDS, GovernedException
+from pytest_redis_boundary.core.verdicts import ExceptionStatus
+from pytest_redis_boundary.pytest_plugin.totals import KEYS_PER_CLASS_LIMIT, RunTotals, Site
+
+__all__ = ["FOLD_SITES", "TOP_SITES", "SummaryInput", "render_summary", "summary_lines"]
+
+TOP_SITES: Final = 10
+FOLD_SITES: Final = 10  # a file with this many call sites or more is shown as one line
+
+
+class TerminalWriter(Protocol):
+    def write_sep(self, sep: str, title: str | None = None, **markup: bool) -> None: ...
+    def write_line(self, line: str | bytes, **markup: bool) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryInput:
+    mode: str
+    policy_source: str
+    today: datetime.date
+    totals: RunTotals
+    findings: Sequence[Finding]  # every test's, plus RB903
+    statuses: Sequence[ExceptionStatus]
+    expiring: Sequence[tuple[GovernedException, int]]
+    strict_unused: Sequence[Finding]  # RB903 that fail the session
+    reports: Sequence[tuple[str, Path]]  # ("JSON report", path)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _sites(site_calls: dict[Site, int]) -> list[str]:
+    by_file: dict[str, list[tuple[Site, int]]] = {}
+    for site, count in site_calls.items():
+        by_file.setdefault(site[0], []).append((site, count))
+    entries: list[tuple[int, str]] = []
+    for path, sites in by_file.items():
+        if len(sites) >= FOLD_SITES:
+            total = sum(count for _, count in sites)
+            entries.append((total, f"{path} ({len(sites)} call sites)"))
+        else:
+            for (p, line, function), count in sites:
+                where = f"{p}:{line} in {function}()" if function else p
+                entries.append((count, where))
+    entries.sort(key=lambda entry: (-entry[0], entry[1]))
+    width = len(str(entries[0][0])) if entries else 1
+    return [f"  {count:>{width}}  {where}" for count, where in entries[:TOP_SITES]]
+
+
+def summary_lines(data: SummaryInput) -> list[str]:
+    totals = data.totals
+    findings = data.findings
+    by_verdict = {v: sum(1 for f in findings if f.verdict == v) for v in ("violation", "excepted")}
+    warnings = sum(1 for f in findings if f.verdict == "warning")
+    lines = [
+        f"mode {data.mode}, policy {data.policy_source}, today {data.today.isoformat()}",
+        f"{_plural(totals.tests, 'test')}, {_plural(totals.calls, 'Redis call')}, "
+        f"{_plural(by_verdict['violation'], 'violation')}, {by_verdict['excepted']} excepted, "
+        f"{_plural(warnings, 'warning')}",
+    ]
+    rules = sorted({f.rule for f in findings})
+    if rules:
+        lines.append("findings per rule:")
+        width = max(len(RULE_IDS.get(r, "")) for r in rules)
+        for rule in rules:
+            counts = []
+            for verdict, word in (("violation", "violation"), ("excepted", "excepted")):
+                n = sum(1 for f in findings if f.rule == rule and f.verdict == verdict)
+                if n:
+                    counts.append(_plural(n, word) if word == "violation" else f"{n} {word}")
+            n = sum(1 for f in findings if f.rule == rule and f.verdict == "warning")
+            if n:
+                counts.append(_plural(n, "warning"))
+            lines.append(f"  {rule} {RULE_IDS.get(rule, ''):<{width}}  {', '.join(counts)}")
+    if totals.site_calls:
+        lines.append("top call sites (calls):")
+        lines.extend(_sites(totals.site_calls))
+    if totals.keys_by_class:
+        parts = []
+        for name in sorted(totals.keys_by_class):
+            n = len(totals.keys_by_class[name])
+            parts.append(f"{name} {n}{'+' if n >= KEYS_PER_CLASS_LIMIT else ''}")
+        lines.append(f"keys written per class: {', '.join(parts)}")
+    if data.statuses:
+        lines.append("exceptions:")
+        soon = {e.id: days for e, days in data.expiring}
+        for status in data.statuses:
+            if status.status == "invalid":
+                lines.append(f"  {status.id}: invalid ({status.location})")
+                continue
+            assert status.expiry_date is not None
+            days = (status.expiry_date - data.today).days
+            when = (
+                f"expired {-days} days ago"
+                if days < 0
+                else f"{_plural(days, 'day')} left"
+                + (", EXPIRING SOON" if status.id in soon else "")
+            )
+            lines.append(
+                f"  {status.id}: {status.status}, matched {status.matched}, owner {status.owner}, "
+                f"expires {status.expiry_date.isoformat()} ({when})"
+            )
+    if totals.problems:
+        lines.append(f"recording problems ({len(totals.problems)}):")
+        lines.extend(f"  {p}" for p in sorted(set(totals.problems)))
+    if data.strict_unused:
+        lines.append("--redis-boundary-strict-exceptions: unused exceptions fail the session:")
+        lines.extend(f"  {f.message}" for f in data.strict_unused)
+    return lines
+
+
+def render_summary(writer: TerminalWriter, data: SummaryInput, *, verbosity: int) -> None:
+    writer.write_sep("=", "redis-boundary")
+    for line in summary_lines(data):
+        writer.write_line(line)
+    if verbosity >= 0:
+        for what, path in data.reports:
+            writer.write_sep("-", f"redis-boundary {what}: {path}")

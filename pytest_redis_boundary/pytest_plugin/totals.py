@@ -1,0 +1,111 @@
+"""What a whole run recorded, in a form xdist workers can send to their controller.
+
+A serial run and the controller of an xdist run build the summary and the reports from the
+same ``RunTotals`` (the controller merges one per worker), so they say the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from pytest_redis_boundary.core.events import CallSite
+from pytest_redis_boundary.core.findings import Finding
+from pytest_redis_boundary.core.policy import Policy
+
+__all__ = ["KEYS_PER_CLASS_LIMIT", "RunTotals", "key_class_name", "plain"]
+
+KEYS_PER_CLASS_LIMIT: Final = 100_000
+"""Distinct written keys remembered per key class (the summary shows ``100000+`` beyond)."""
+
+Site = tuple[str, int, str]  # path, line, function
+
+
+def key_class_name(policy: Policy, key: str) -> str:
+    """The summary's class of a written key: rq, business, a policy class, or unclassified."""
+    if policy.is_rq_key(key):
+        return "rq"
+    if policy.is_business_key(key):
+        return "business"
+    key_class = policy.classify(key)
+    return key_class.name if key_class is not None else "unclassified"
+
+
+def plain(value: object) -> object:
+    """A marker argument as plain data execnet can send (dates become ISO strings)."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value
+
+
+@dataclass
+class RunTotals:
+    tests: int = 0
+    calls: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    site_calls: dict[Site, int] = field(default_factory=dict)
+    keys_by_class: dict[str, set[str]] = field(default_factory=dict)
+    markers: dict[str, dict[str, object]] = field(default_factory=dict)  # nodeid -> kwargs
+    problems: list[str] = field(default_factory=list)  # recorder errors, described
+
+    def add_test(
+        self,
+        findings: list[Finding],
+        calls: int,
+        site_calls: Mapping[CallSite | None, int],
+        keys_by_class: Mapping[str, set[str]],
+    ) -> None:
+        self.tests += 1
+        self.calls += calls
+        self.findings.extend(findings)
+        for site, count in site_calls.items():
+            where: Site = (
+                ("<unknown>", 0, "")
+                if site is None
+                else (
+                    site.path,
+                    site.line,
+                    site.function,
+                )
+            )
+            self.site_calls[where] = self.site_calls.get(where, 0) + count
+        self._add_keys(keys_by_class)
+
+    def _add_keys(self, keys_by_class: Mapping[str, set[str]] | Mapping[str, list[str]]) -> None:
+        for name, keys in keys_by_class.items():
+            known = self.keys_by_class.setdefault(name, set())
+            for key in keys:
+                if len(known) >= KEYS_PER_CLASS_LIMIT:
+                    break
+                known.add(key)
+
+    # --- xdist ------------------------------------------------------------------------------
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "tests": self.tests,
+            "calls": self.calls,
+            "findings": [f.to_json() for f in self.findings],
+            "site_calls": [[p, line, fn, n] for (p, line, fn), n in self.site_calls.items()],
+            "keys_by_class": {name: sorted(keys) for name, keys in self.keys_by_class.items()},
+            "markers": {nodeid: plain(raw) for nodeid, raw in self.markers.items()},
+            "problems": list(self.problems),
+        }
+
+    def merge_wire(self, data: Mapping[str, Any]) -> None:
+        self.tests += int(data.get("tests", 0))
+        self.calls += int(data.get("calls", 0))
+        self.findings.extend(Finding.from_json(f) for f in data.get("findings", ()))
+        for path, line, function, count in data.get("site_calls", ()):
+            where: Site = (str(path), int(line), str(function))
+            self.site_calls[where] = self.site_calls.get(where, 0) + int(count)
+        self._add_keys(data.get("keys_by_class", {}))
+        for nodeid, raw in data.get("markers", {}).items():
+            self.markers.setdefault(str(nodeid), dict(raw))
+        self.problems.extend(str(p) for p in data.get("problems", ()))
