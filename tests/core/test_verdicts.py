@@ -142,7 +142,7 @@ def test_imports_only_entry_covers_nothing_at_runtime() -> None:
     assert covers(e, finding(rule="RB501", key=None, command=None)) is False
     ledger = Ledger([e], today=TODAY)
     assert verdicts(ledger.judge([finding()])) == [("RB101", "violation", None)]
-    assert ledger.counts() == {"EXC-7": 0}
+    assert ledger.counts() == {}  # left to the architecture contract
 
 
 @pytest.mark.parametrize("rule", ["RB901", "RB902", "RB903"])
@@ -550,3 +550,24 @@ def test_expiring_soon_window_and_order() -> None:
     ]
     assert [e.id for e, _ in expiring_soon(entries, today=today, within_days=0)] == ["EXC-C"]
     assert expiring_soon([], today=today) == []
+
+
+def test_imports_only_entries_are_left_to_the_contract() -> None:
+    """A register entry scoped only by imports is neither matched nor reported as unused here."""
+    from pytest_redis_boundary.core.governance import parse_exception
+
+    entry = parse_exception(
+        {
+            "id": "EXC-IMP",
+            "owner": "platform-team",
+            "exception_reason": "legacy worker",
+            "expiry_date": "2027-01-31",
+            "removal_issue": "PLAT-1",
+            "rules": ["RB501"],
+            "imports": ["app.workers.legacy -> rq"],
+        },
+        where="redis-boundary.yaml:3",
+    )
+    ledger = Ledger([entry], today=datetime.date(2026, 11, 28))
+    assert ledger.statuses() == []
+    assert ledger.unused_findings() == []
