@@ -12,10 +12,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The main job, on fakeredis (no server needed): the examples' Redis traffic judged by the
-# engine, then the architecture contracts (incl. the examples' rq contract) over the import graph.
+# The main job, on fakeredis (no server needed): the plugin judges the example application's
+# tests (examples/pytest.ini, policy examples/redis-boundary.yaml) and writes a JSON report, then
+# the architecture contracts (incl. the examples' rq contract) run over the import graph.
 demo: $(STAMP)
-	$(BIN)/python -m examples.demo
+	cd examples && ../$(BIN)/pytest --redis-boundary-report=../reports/examples.json
+	$(BIN)/redis-boundary report reports/examples.json
 	$(BIN)/redis-boundary check --config .importlinter
 
 # The whole suite: tests (the real-server ones need REDIS_BOUNDARY_TEST_URL, which .ci/run
