@@ -165,6 +165,29 @@ def table_version() -> str:
 _NAMES: dict[str | bytes, str] = {}  # b"set" -> "SET": names repeat, decoding them need not
 
 
+def plain_name(head: object) -> str | None:
+    """The canonical name of a command sent as ``head`` when its argv needs no splitting (no
+    subcommand, no space); "" for housekeeping; None when ``split_argv`` must decide."""
+    if not isinstance(head, (str, bytes)):
+        return None
+    found = _PLAIN_NAMES.get(head)
+    if found is not None:
+        return found
+    name = upper(head)
+    if " " in name:
+        return None
+    info = command_table().get(name)
+    if info is not None and info.has_subcommands:
+        return None
+    found = "" if name in HOUSEKEEPING else name
+    if len(_PLAIN_NAMES) < 4096:
+        _PLAIN_NAMES[head] = found
+    return found
+
+
+_PLAIN_NAMES: dict[str | bytes, str] = {}
+
+
 def split_argv(args: Args) -> tuple[str, Sequence[object]]:
     """The canonical command name and the argv as the server sees it.
 
@@ -181,7 +204,7 @@ def split_argv(args: Args) -> tuple[str, Sequence[object]]:
         words = first.split()
         argv: Sequence[object] = [*words, *args[1:]]
         return " ".join(words[:2]), argv
-    argv = list(args)
+    argv = args
     if len(argv) > 1:
         info = command_table().get(first)
         if info is not None and info.has_subcommands:

@@ -1062,11 +1062,19 @@ _TRANSACTION = frozenset({"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH"})
 class Keyspace:
     """Key states of every server and database a test touched, fed one command at a time."""
 
+    # Commands that can change the model; any other command only needs ``apply`` while a
+    # connection has MULTI or SELECT state (``has_connection_state``).
+    AFFECTING: Final = frozenset(_HANDLERS) | _TRANSACTION | {"SELECT"}
+
     __slots__ = ("_connections", "_databases")
 
     def __init__(self) -> None:
         self._databases: dict[tuple[str, int], Database] = {}
         self._connections: dict[tuple[str, int], _Connection] = {}
+
+    @property
+    def has_connection_state(self) -> bool:
+        return bool(self._connections)
 
     def database(self, server: str, db: int) -> Database:
         found = self._databases.get((server, db))

@@ -19,6 +19,7 @@ from pytest_redis_boundary.core.commands import (
     HOUSEKEEPING,
     CommandUse,
     analyse_argv,
+    plain_name,
     split_argv,
 )
 from pytest_redis_boundary.core.events import CallSite, CommandEvent
@@ -98,21 +99,31 @@ class Judge:
         args = event.args
         if not args:
             return None
-        name, argv = split_argv(args)
-        if name in HOUSEKEEPING or (" " in name and name.partition(" ")[0] in HOUSEKEEPING):
-            return None
+        name = plain_name(args[0])
+        if name is None:
+            name, argv = split_argv(args)
+            if name in HOUSEKEEPING or name.partition(" ")[0] in HOUSEKEEPING:
+                return None
+        elif not name:
+            return None  # housekeeping
+        else:
+            argv = args
         self.calls += 1
         use = analyse_argv(name, argv)
-        curated = self._apply(
-            name,
-            argv,
-            event.reply,
-            event.server,
-            event.db,
-            event.connection,
-            event.time_ms,
-            event.origin == "script",
-        )
+        keyspace = self.keyspace
+        if name in keyspace.AFFECTING or keyspace.has_connection_state:
+            curated = self._apply(
+                name,
+                argv,
+                event.reply,
+                event.server,
+                event.db,
+                event.connection,
+                event.time_ms,
+                event.origin == "script",
+            )
+        else:
+            curated = name.startswith("JSON.")  # reads and no-ops change nothing
         if isinstance(event.reply, Exception):
             return use  # the server refused it: nothing was written or read
         self._check(use, event, phase, curated)
