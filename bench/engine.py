@@ -102,7 +102,9 @@ def main() -> None:
     run(20_000, 1_000)  # warm caches and the command table
     elapsed, findings = run(args.commands, args.keys)
     rate = args.commands / elapsed
-    print(f"engine: {args.commands:,} commands over {args.keys:,} key groups in {elapsed:.2f} s CPU")
+    print(
+        f"engine: {args.commands:,} commands over {args.keys:,} key groups in {elapsed:.2f} s CPU"
+    )
     print(f"engine: {rate:,.0f} classified commands/s (target >= 300,000); {findings} findings")
     one_pass = args.keys * len(_templates(0))
     small = memory(one_pass, args.keys)
