@@ -38,11 +38,13 @@ from .rq_retirement import _CONFIG_FILE_OPTION, RESULT_KEY, RQRetirementContract
 from .rq_retirement import find_contract_chains as _find_contract_chains
 
 __all__ = [
+    "ContractInfo",
     "ContractResult",
     "ContractsRun",
     "FreezeResult",
     "UsageProblem",
     "freeze",
+    "list_contracts",
     "render_text",
     "run_contracts",
 ]
@@ -129,9 +131,18 @@ def _default_config_file() -> str | None:
 
 
 def run_contracts(
-    config: str | None, *, no_cache: bool = False, cache_dir: str | None = None, quiet: bool
+    config: str | None,
+    *,
+    no_cache: bool = False,
+    cache_dir: str | None = None,
+    quiet: bool,
+    width: int | None = None,
 ) -> ContractsRun:
-    """Check every contract of the config, as ``lint-imports`` would; raises ``UsageProblem``."""
+    """Check every contract of the config, as ``lint-imports`` would; raises ``UsageProblem``.
+
+    ``width``: the columns each broken contract's ``details`` is wrapped at (default: the
+    terminal's, as ``lint-imports`` prints it).
+    """
     with _importlinter(quiet):
         name, options = _read_options(config)
         try:
@@ -143,8 +154,56 @@ def run_contracts(
         raise UsageProblem(_misconfigured(name, report.invalid_contract_options))
     results = []
     for contract, check in report.get_contracts_and_checks():
-        results.append(_result(contract, check))
+        results.append(_result(contract, check, width))
     return ContractsRun(config=name, contracts=tuple(results), report=report)
+
+
+@dataclass(frozen=True, slots=True)
+class ContractInfo:
+    id: str
+    name: str
+    type: str
+
+
+def list_contracts(config: str) -> tuple[ContractInfo, ...]:
+    """The config's contracts, each built (so validated) as import-linter builds them, in order.
+
+    No graph is built: this is cheap enough for pytest's collection. Raises ``UsageProblem``
+    with ``run_contracts``' messages (unreadable config, unknown type, misconfigured contracts).
+    """
+    with _importlinter(quiet=True):
+        name, options = _read_options(config)
+        source = use_cases.ConfigSource(filename=None, user_options=options)
+        invalid: dict[str, InvalidContractOptions] = {}
+        found: list[ContractInfo] = []
+        try:
+            use_cases._validate_contract_ids(source)
+            use_cases._register_built_in_contract_types()
+            for contract_options in options.contracts_options:
+                contract_name = str(contract_options.get("name", contract_options.get("id", "")))
+                contract_type = str(contract_options.get("type", ""))
+                contract_class = use_cases._get_contract_class(source, contract_type)
+                try:
+                    contract_class(
+                        name=contract_name,
+                        session_options=options.session_options,
+                        contract_options=contract_options,
+                    )
+                except InvalidContractOptions as err:
+                    invalid[contract_name] = err
+                    continue
+                found.append(
+                    ContractInfo(
+                        id=str(contract_options.get("id", "")),
+                        name=contract_name,
+                        type=contract_type,
+                    )
+                )
+        except Exception as err:
+            raise UsageProblem(f"{name}: {type(err).__name__}: {err}") from None
+    if invalid:
+        raise UsageProblem(_misconfigured(name, invalid))
+    return tuple(found)
 
 
 def render_text(run: ContractsRun) -> None:
@@ -152,12 +211,18 @@ def render_text(run: ContractsRun) -> None:
     rendering.render_report(run.report)
 
 
-def _result(contract: Contract, check: ContractCheck) -> ContractResult:
+def _result(contract: Contract, check: ContractCheck, width: int | None) -> ContractResult:
     judgement = check.metadata.get(RESULT_KEY)
     details = ""
     if not check.kept:
-        with console.capture() as captured:
-            contract.render_broken_contract(check)
+        previous = console._width
+        if width is not None:
+            console.width = width
+        try:
+            with console.capture() as captured:
+                contract.render_broken_contract(check)
+        finally:
+            console._width = previous
         details = captured.get()
     return ContractResult(
         id=str(contract.contract_options.get("id", "")),

@@ -2,7 +2,8 @@
 
 The hooks pytest loads from this module: options and ini keys (``options``), markers
 (``markers``), the session plugin that records and judges each test (``session``), the fixtures
-(``fixtures``). Without an importable redis-py the plugin is inert and says so in the header.
+(``fixtures``), the ``.importlinter`` contracts as items (``contract_items``). Without an
+importable redis-py the plugin is inert and says so in the header (the contract items still run).
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ def pytest_configure(config: pytest.Config) -> None:
     register_markers(config)
     settings = read_settings(config)  # pytest.UsageError (exit code 4) on a bad option or policy
     config.stash[SETTINGS_KEY] = settings
+    if settings.contracts:  # independent of redis-py and of the mode
+        from pytest_redis_boundary.pytest_plugin.contract_items import register_contract_items
+
+        register_contract_items(config, settings)
     missing = _redis_missing()
     if missing is not None:
         config.stash[_INERT_KEY] = missing
