@@ -11,7 +11,7 @@ arguments or replies of a command, so never a stored value.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -198,9 +198,57 @@ class Judge:
         if self._finished:
             return
         self._finished = True
+        for rule, write, key, tenant, verdict, ttl, limit, class_name in self._ttl_verdicts(
+            now_ms, probe, None
+        ):
+            self._emit(
+                rule,
+                write.command,
+                key,
+                None,
+                write.site,
+                write.phase,
+                tenant,
+                verdict=verdict,
+                ttl=ttl,
+                limit=limit,
+                class_name=class_name,
+            )
+
+    def ttl_preview(
+        self, now_ms: float | None, probe: Probe | None = None, keys: set[str] | None = None
+    ) -> list[Finding]:
+        """RB201/RB202 as if the call phase ended now, for the written ``keys`` (default all),
+        without recording them: what ``expect`` blocks and ``assert_clean`` need mid-test."""
+        return [
+            self._finding(
+                rule,
+                write.command,
+                key,
+                None,
+                write.site,
+                write.phase,
+                tenant,
+                verdict=verdict,
+                ttl=ttl,
+                limit=limit,
+                class_name=class_name,
+            )
+            for rule, write, key, tenant, verdict, ttl, limit, class_name in self._ttl_verdicts(
+                now_ms, probe, keys
+            )
+        ]
+
+    def _ttl_verdicts(
+        self, now_ms: float | None, probe: Probe | None, keys: set[str] | None
+    ) -> Iterator[
+        tuple[str, _Write, str, str | None, Verdict, float | None, int | None, str | None]
+    ]:
         policy = self.policy
-        for (server, db, key), write in self._written.items():
+        for (server, db, key), write in list(self._written.items()):
             if write.phase == "teardown" or policy.is_rq_key(key):
+                continue
+            if keys is not None and key not in keys:
                 continue
             tenant = policy.tenant_of(key)
             cls: TtlClass = self.keyspace.ttl_class(key, server=server, db=db, now=now_ms)
@@ -210,35 +258,15 @@ class Judge:
             if cls == "absent":
                 continue
             if cls == "unknown" or (write.ttl_unknown and probe is None):
-                self._emit(
-                    "RB201",
-                    write.command,
-                    key,
-                    None,
-                    write.site,
-                    write.phase,
-                    tenant,
-                    verdict="warning",
-                )
+                yield "RB201", write, key, tenant, "warning", None, None, None
                 continue
             if cls == "persistent":
-                self._emit("RB201", write.command, key, None, write.site, write.phase, tenant)
+                yield "RB201", write, key, tenant, "violation", None, None, None
                 continue
             key_class = policy.classify(key)
             limit = key_class.max_ttl_seconds if key_class is not None else None
-            if limit is not None and ttl is not None and ttl > limit:
-                self._emit(
-                    "RB202",
-                    write.command,
-                    key,
-                    None,
-                    write.site,
-                    write.phase,
-                    tenant,
-                    ttl=round(ttl, 3),
-                    limit=limit,
-                    class_name=key_class.name if key_class else None,
-                )
+            if key_class is not None and limit is not None and ttl is not None and ttl > limit:
+                yield "RB202", write, key, tenant, "violation", round(ttl, 3), limit, key_class.name
 
     # --- findings ----------------------------------------------------------------------------
 
@@ -269,7 +297,36 @@ class Judge:
             self._counts[group] += 1
             return
         self._counts[group] = 1
-        self._found[group] = Finding(
+        self._found[group] = self._finding(
+            rule,
+            command,
+            key,
+            field,
+            site,
+            phase,
+            tenant,
+            verdict=verdict,
+            ttl=ttl,
+            limit=limit,
+            class_name=class_name,
+        )
+
+    def _finding(
+        self,
+        rule: str,
+        command: str,
+        key: str | None,
+        field: str | None,
+        site: CallSite | None,
+        phase: str,
+        tenant: str | None,
+        *,
+        verdict: Verdict = "violation",
+        ttl: float | None = None,
+        limit: int | None = None,
+        class_name: str | None = None,
+    ) -> Finding:
+        return Finding(
             rule=rule,
             verdict=verdict,
             message=describe(

@@ -24,6 +24,7 @@ from pytest_redis_boundary.core.policy import (
 )
 
 __all__ = [
+    "EXPIRY_WARNING_DAYS",
     "MODES",
     "POLICY_FILE",
     "SETTINGS_KEY",
@@ -38,6 +39,8 @@ Mode = Literal["strict", "warn", "off"]
 MODES: Final[tuple[Mode, ...]] = ("strict", "warn", "off")
 TODAY_ENV: Final = "REDIS_BOUNDARY_TODAY"
 POLICY_FILE: Final = "redis-boundary.yaml"
+EXPIRY_WARNING_DAYS: Final = 14
+"""The default of ``--redis-boundary-expiry-warning-days``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,7 @@ class Settings:
     contracts: bool
     strict_exceptions: bool
     rootdir: Path
+    expiry_warning_days: int = EXPIRY_WARNING_DAYS  # the summary flags exceptions this close
 
 
 SETTINGS_KEY: Final = pytest.StashKey[Settings]()
@@ -122,6 +126,13 @@ def add_options(parser: pytest.Parser) -> None:
         "fail the session when an exception matched nothing in the run (RB903)",
         ini_type="bool",
         action="store_true",
+        default=None,
+    )
+    add(
+        "--redis-boundary-expiry-warning-days",
+        "the terminal summary flags active exceptions expiring within N days "
+        f"(default: {EXPIRY_WARNING_DAYS}; 0: only those on their last day)",
+        metavar="N",
         default=None,
     )
 
@@ -213,6 +224,18 @@ def _display(path: Path, config: pytest.Config) -> str:
         return str(path)
 
 
+def _expiry_warning_days(config: pytest.Config) -> int:
+    value, source = _text(config, "redis-boundary-expiry-warning-days")
+    if value is None:
+        return EXPIRY_WARNING_DAYS
+    text = value.strip()
+    if not text.isascii() or not text.isdigit():
+        raise _usage(
+            source, f"invalid number of days {value!r}: expected an integer >= 0, e.g. 14."
+        )
+    return int(text)
+
+
 def _url(config: pytest.Config) -> str | None:
     value, source = _text(config, "redis-boundary-url")
     if value is None:
@@ -240,4 +263,5 @@ def read_settings(config: pytest.Config) -> Settings:
         contracts=_flag(config, "redis-boundary-contracts"),
         strict_exceptions=_flag(config, "redis-boundary-strict-exceptions"),
         rootdir=config.rootpath,
+        expiry_warning_days=_expiry_warning_days(config),
     )

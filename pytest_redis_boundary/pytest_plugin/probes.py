@@ -75,12 +75,7 @@ class Prober:
             return _ttl_of(conn.read_response())
 
     def _fake(self, server: str, db: int, key: str) -> tuple[TtlClass, float | None]:
-        # The recorder names fakeredis servers by a counter kept in a weak map (hooks._fake_ids).
-        ident = server.partition(":")[2]
-        fake_ids = getattr(hooks, "_fake_ids", None)
-        if fake_ids is None:
-            return _UNKNOWN
-        target = next((s for s, i in list(fake_ids.items()) if str(i) == ident), None)
+        target = hooks.fake_server(server)
         if target is None:
             return _UNKNOWN
         import fakeredis

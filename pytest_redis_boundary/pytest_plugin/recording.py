@@ -8,7 +8,6 @@ Judge's own ``CommandUse`` (name and keys, never values), the phase and the call
 
 from __future__ import annotations
 
-import copy
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,12 +23,10 @@ from pytest_redis_boundary.core.policy import Policy
 from pytest_redis_boundary.core.rules import Judge, Probe
 from pytest_redis_boundary.core.verdicts import covers
 
-__all__ = ["CALL_WINDOW", "TTL_RULES", "Expectation", "RecordedCall", "Recording"]
+__all__ = ["CALL_WINDOW", "Expectation", "RecordedCall", "Recording"]
 
 CALL_WINDOW: Final = 1_000
 """How many of a test's most recent calls ``redis_boundary.calls`` keeps."""
-
-TTL_RULES: Final = frozenset({"RB201", "RB202"})
 
 
 class RecordedCall(NamedTuple):
@@ -152,25 +149,11 @@ class Recording:
         return out
 
     def provisional_ttl(self, keys: set[str] | None = None) -> list[Finding]:
-        """RB201/RB202 as if the call phase ended now, for the written ``keys`` (default all).
-
-        Judged on a copy of the Judge, whose table of written keys is narrowed to ``keys``.
-        """
+        """RB201/RB202 as if the call phase ended now, for the written ``keys`` (default all)."""
         if self.finished:
             return []
         with self.lock:
-            policy = self.judge.policy
-            clone = copy.deepcopy(self.judge, {id(policy): policy})
-        written = getattr(clone, "_written", None)
-        if keys is not None and isinstance(written, dict):
-            for slot in [slot for slot in written if slot[2] not in keys]:
-                del written[slot]
-        clone.finish(time.time() * 1000.0, self.probe)
-        return [
-            f
-            for f in clone.findings()
-            if f.rule in TTL_RULES and f.key is not None and (keys is None or f.key in keys)
-        ]
+            return self.judge.ttl_preview(time.time() * 1000.0, self.probe, keys)
 
     def current(self) -> list[Finding]:
         """What ``redis_boundary.findings`` shows: governed findings once the call phase ended,

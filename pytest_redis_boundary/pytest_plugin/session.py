@@ -276,7 +276,10 @@ class RedisBoundaryPlugin:
         """After teardown: judge what teardown added, and add the test to the run's totals."""
         self._drain_errors()
         raw = recording.raw_findings()
-        exceptions = self._exceptions_of(item)
+        # A test that never reached its call phase (skipped, or an error in setup) and recorded
+        # nothing says nothing about its marker exception: it is neither matched nor unused.
+        ran = recording.judged is not None or bool(raw)
+        exceptions = self._exceptions_of(item) if ran else []
         if recording.judged is None:
             final = self.ledger.judge(raw, test_exceptions=exceptions)
         else:
@@ -293,7 +296,7 @@ class RedisBoundaryPlugin:
             by_class.setdefault(key_class_name(policy, key), set()).add(key)
         self.totals.add_test(final, recording.call_count, recording.site_calls, by_class)
         raw_marker = self._marks(item).exception_raw
-        if raw_marker is not None:
+        if raw_marker is not None and ran:
             self.totals.markers[item.nodeid] = dict(raw_marker)
 
     def _warn(self, item: pytest.Item, finding: Finding) -> None:
@@ -397,7 +400,11 @@ class RedisBoundaryPlugin:
             totals=self.totals,
             findings=findings,
             statuses=statuses,
-            expiring=expiring_soon(self.ledger.exceptions, today=settings.today),
+            expiring=expiring_soon(
+                self.ledger.exceptions,
+                today=settings.today,
+                within_days=settings.expiry_warning_days,
+            ),
             strict_unused=unused if settings.strict_exceptions else [],
             reports=reports,
         )

@@ -106,7 +106,7 @@ def summary_lines(data: SummaryInput) -> list[str]:
             assert status.expiry_date is not None
             days = (status.expiry_date - data.today).days
             when = (
-                f"expired {-days} days ago"
+                f"expired {_plural(-days, 'day')} ago"
                 if days < 0
                 else f"{_plural(days, 'day')} left"
                 + (", EXPIRING SOON" if status.id in soon else "")

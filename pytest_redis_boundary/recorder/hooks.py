@@ -64,7 +64,7 @@ from pytest_redis_boundary.recorder.scripts import (
     ScriptEvent,
 )
 
-__all__ = ["Recorder"]
+__all__ = ["Recorder", "fake_server"]
 
 _ATTR = "_redis_boundary_state"
 _SITES_ATTR = "_redis_boundary_sites"
@@ -180,6 +180,15 @@ class _ConnState:
         self.in_pack = False
         self.used = False
         self.fake_scripts = False  # the staged batch may run a script on fakeredis
+
+
+def fake_server(server: str) -> Any | None:
+    """The live fakeredis ``FakeServer`` an event's ``server`` ("fakeredis:<n>") names, if any."""
+    kind, _, ident = server.partition(":")
+    if kind != "fakeredis":
+        return None
+    with _fake_lock:
+        return next((fake for fake, n in list(_fake_ids.items()) if str(n) == ident), None)
 
 
 def _server_of(conn: Any) -> tuple[str, bool]:
