@@ -78,3 +78,39 @@ def test_an_allowance_never_hides_another_importer(rq_graph: grimp.ImportGraph) 
         assert starts >= {c[0] for c in baseline.chains} - {allowed[0]}
         assert allowed not in search.chains
         assert allowed in search.present_allowances
+
+
+@pytest.fixture(scope="module")
+def scheduler_graph() -> grimp.ImportGraph:
+    """rq-scheduler (from PyPI, in the dev extra): a real package that imports rq."""
+    configuration.configure()
+    return grimp.build_graph("rq_scheduler", include_external_packages=True, cache_dir=None)
+
+
+def test_rq_scheduler_importers_of_rq_match_the_forbidden_contract(
+    scheduler_graph: grimp.ImportGraph, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    """The default forbidden module, rq, over a package that really depends on it."""
+    monkeypatch.chdir(tmp_path)
+    runtime = sorted(scheduler_graph.find_children("rq_scheduler"))
+    session = {"root_packages": ["rq_scheduler"], "include_external_packages": "True"}
+    forbidden = ForbiddenContract(
+        name="forbidden",
+        session_options=session,
+        contract_options={"source_modules": runtime, "forbidden_modules": ["rq"]},
+    )
+    theirs = forbidden.check(copy.deepcopy(scheduler_graph), verbose=False)
+    their_importers = {
+        c[0]["importer"] for data in theirs.metadata["invalid_chains"] for c in data["chains"]
+    }
+    ours = RQRetirementContract(
+        name="ours", session_options=session, contract_options={"runtime_modules": runtime}
+    )
+    check = ours.check(copy.deepcopy(scheduler_graph), verbose=False)
+    judgement: ImportJudgement = check.metadata[RESULT_KEY]
+    our_importers = {f.chain.id[0] for f in judgement.findings if f.chain is not None}
+
+    assert theirs.kept is False and check.kept is False
+    assert "rq_scheduler.scheduler" in our_importers
+    assert our_importers == their_importers
+    assert {f.rule for f in judgement.findings} == {"RB501"}
