@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Final, NamedTuple
 
 from pytest_redis_boundary.core.commands import (
     HOUSEKEEPING,
@@ -53,6 +53,22 @@ READ_ONLY_VALUE_COMMANDS: Final = frozenset(
 
 _FACTS_LIMIT: Final = 1_048_576  # per test; grows with distinct keys, like the key state
 _NO_FIELDS: Final[list[str]] = []
+
+
+class _Draft(NamedTuple):
+    """A finding before it is one: what ``_emit`` and ``_finding`` are given."""
+
+    rule: str
+    command: str
+    key: str | None
+    field: str | None
+    site: CallSite | None
+    phase: str
+    tenant: str | None
+    verdict: Verdict = "violation"
+    ttl: float | None = None
+    limit: int | None = None
+    class_name: str | None = None
 
 
 @dataclass(slots=True)
@@ -198,52 +214,19 @@ class Judge:
         if self._finished:
             return
         self._finished = True
-        for rule, write, key, tenant, verdict, ttl, limit, class_name in self._ttl_verdicts(
-            now_ms, probe, None
-        ):
-            self._emit(
-                rule,
-                write.command,
-                key,
-                None,
-                write.site,
-                write.phase,
-                tenant,
-                verdict=verdict,
-                ttl=ttl,
-                limit=limit,
-                class_name=class_name,
-            )
+        for draft in self._ttl_verdicts(now_ms, probe, None):
+            self._emit(*draft)
 
     def ttl_preview(
         self, now_ms: float | None, probe: Probe | None = None, keys: set[str] | None = None
     ) -> list[Finding]:
         """RB201/RB202 as if the call phase ended now, for the written ``keys`` (default all),
         without recording them: what ``expect`` blocks and ``assert_clean`` need mid-test."""
-        return [
-            self._finding(
-                rule,
-                write.command,
-                key,
-                None,
-                write.site,
-                write.phase,
-                tenant,
-                verdict=verdict,
-                ttl=ttl,
-                limit=limit,
-                class_name=class_name,
-            )
-            for rule, write, key, tenant, verdict, ttl, limit, class_name in self._ttl_verdicts(
-                now_ms, probe, keys
-            )
-        ]
+        return [self._finding(draft) for draft in self._ttl_verdicts(now_ms, probe, keys)]
 
     def _ttl_verdicts(
         self, now_ms: float | None, probe: Probe | None, keys: set[str] | None
-    ) -> Iterator[
-        tuple[str, _Write, str, str | None, Verdict, float | None, int | None, str | None]
-    ]:
+    ) -> Iterator[_Draft]:
         policy = self.policy
         for (server, db, key), write in list(self._written.items()):
             if write.phase == "teardown" or policy.is_rq_key(key):
@@ -257,16 +240,18 @@ class Judge:
                 cls, ttl = probe(server, db, key)
             if cls == "absent":
                 continue
+            draft = _Draft("RB201", write.command, key, None, write.site, write.phase, tenant)
             if cls == "unknown" or (write.ttl_unknown and probe is None):
-                yield "RB201", write, key, tenant, "warning", None, None, None
-                continue
-            if cls == "persistent":
-                yield "RB201", write, key, tenant, "violation", None, None, None
-                continue
-            key_class = policy.classify(key)
-            limit = key_class.max_ttl_seconds if key_class is not None else None
-            if key_class is not None and limit is not None and ttl is not None and ttl > limit:
-                yield "RB202", write, key, tenant, "violation", round(ttl, 3), limit, key_class.name
+                yield draft._replace(verdict="warning")
+            elif cls == "persistent":
+                yield draft
+            else:
+                key_class = policy.classify(key)
+                limit = key_class.max_ttl_seconds if key_class is not None else None
+                if key_class is not None and limit is not None and ttl is not None and ttl > limit:
+                    yield draft._replace(
+                        rule="RB202", ttl=round(ttl, 3), limit=limit, class_name=key_class.name
+                    )
 
     # --- findings ----------------------------------------------------------------------------
 
@@ -279,7 +264,6 @@ class Judge:
         site: CallSite | None,
         phase: str,
         tenant: str | None,
-        *,
         verdict: Verdict = "violation",
         ttl: float | None = None,
         limit: int | None = None,
@@ -298,34 +282,11 @@ class Judge:
             return
         self._counts[group] = 1
         self._found[group] = self._finding(
-            rule,
-            command,
-            key,
-            field,
-            site,
-            phase,
-            tenant,
-            verdict=verdict,
-            ttl=ttl,
-            limit=limit,
-            class_name=class_name,
+            _Draft(rule, command, key, field, site, phase, tenant, verdict, ttl, limit, class_name)
         )
 
-    def _finding(
-        self,
-        rule: str,
-        command: str,
-        key: str | None,
-        field: str | None,
-        site: CallSite | None,
-        phase: str,
-        tenant: str | None,
-        *,
-        verdict: Verdict = "violation",
-        ttl: float | None = None,
-        limit: int | None = None,
-        class_name: str | None = None,
-    ) -> Finding:
+    def _finding(self, draft: _Draft) -> Finding:
+        rule, command, key, field, site, phase, tenant, verdict, ttl, limit, class_name = draft
         return Finding(
             rule=rule,
             verdict=verdict,
