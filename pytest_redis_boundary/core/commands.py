@@ -294,8 +294,8 @@ def json_field_names(value: object) -> tuple[str, ...]:
         return ()  # not a JSON object: the value is not parsed
     try:
         parsed = json.loads(value)
-    except (ValueError, UnicodeDecodeError):
-        return ()
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return ()  # not JSON the server could hold as an object we can name fields of
     if isinstance(parsed, dict):
         return tuple(str(k) for k in parsed)
     return ()

@@ -6,9 +6,9 @@ lacks any of ``observability.required_fields`` as an attribute is an RB401 findi
 record's ``pathname:lineno`` (relative to the rootdir) in its ``funcName``. Only attribute names
 and the key are read: never the message, its arguments or the fields' values.
 
-So that records below the logger's level are checked too, a logger whose effective level is
-above DEBUG is set to DEBUG for the test and restored afterwards (your handlers keep their own
-levels).
+Levels are left alone: the records a logger emits at its configured level are the ones checked.
+(Lowering a level to see more would make records the application keeps quiet, which may quote
+values, reach pytest's log capture and the application's own handlers.)
 """
 
 from __future__ import annotations
@@ -48,7 +48,6 @@ class ObservabilityWatch:
         self._rootdir = str(rootdir)
         self._handler = _Handler(self)
         self._recording: Recording | None = None
-        self._levels: list[tuple[logging.Logger, int]] = []
 
     @property
     def enabled(self) -> bool:
@@ -61,18 +60,12 @@ class ObservabilityWatch:
         for name in self._loggers:
             logger = logging.getLogger(name)
             logger.addHandler(self._handler)
-            if logger.getEffectiveLevel() > logging.DEBUG:
-                self._levels.append((logger, logger.level))
-                logger.setLevel(logging.DEBUG)
 
     def stop(self) -> None:
         if not self.enabled:
             return
         for name in self._loggers:
             logging.getLogger(name).removeHandler(self._handler)
-        for logger, level in reversed(self._levels):
-            logger.setLevel(level)
-        self._levels = []
         self._recording = None
 
     def check(self, record: logging.LogRecord) -> None:

@@ -221,12 +221,13 @@ class RedisBoundaryPlugin:
         try:
             return (yield)
         finally:
+            # Detach first: a thread the test left running may still send commands.
+            if self.current is recording:
+                self.current = None
             try:
                 if recording.active:
                     self._end_test(item, recording)
             finally:
-                if self.current is recording:
-                    self.current = None
                 if recording.active:
                     self.watch.stop()
                     if self.recorder is not None:
@@ -291,10 +292,14 @@ class RedisBoundaryPlugin:
             final.extend(recording.extra)
             final.extend(f for f in judged_new if f.rule != "RB902" or f.message not in seen)
         policy = self.settings.policy
+        with recording.lock:  # a thread the test started may still be feeding it
+            keys_written = list(recording.keys_written)
+            site_calls = dict(recording.site_calls)
+            call_count = recording.call_count
         by_class: dict[str, set[str]] = {}
-        for key in recording.keys_written:
+        for key in keys_written:
             by_class.setdefault(key_class_name(policy, key), set()).add(key)
-        self.totals.add_test(final, recording.call_count, recording.site_calls, by_class)
+        self.totals.add_test(final, call_count, site_calls, by_class)
         raw_marker = self._marks(item).exception_raw
         if raw_marker is not None and ran:
             self.totals.markers[item.nodeid] = dict(raw_marker)

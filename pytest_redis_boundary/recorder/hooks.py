@@ -182,6 +182,12 @@ class _ConnState:
         self.fake_scripts = False  # the staged batch may run a script on fakeredis
 
 
+def _without_frames(exc: BaseException) -> BaseException:
+    """The exception without its traceback: its frames hold the command's args and reply."""
+    exc.__context__ = exc.__cause__ = None
+    return exc.with_traceback(None)
+
+
 def fake_server(server: str) -> Any | None:
     """The live fakeredis ``FakeServer`` an event's ``server`` ("fakeredis:<n>") names, if any."""
     kind, _, ident = server.partition(":")
@@ -393,13 +399,13 @@ class Recorder:
     # -- delivery -------------------------------------------------------------------------
 
     def _error(self, exc: BaseException) -> None:
-        self.errors.append(exc)
+        self.errors.append(_without_frames(exc))
 
     def _emit(self, event: CommandEvent) -> None:
         try:
             self._sink(event)
         except Exception as exc:
-            self.errors.append(exc)
+            self.errors.append(_without_frames(exc))
 
     def _deliver(self, st: _ConnState, entry: _Entry, reply: object, conn: Any) -> None:
         kind = entry.kind
@@ -437,7 +443,7 @@ class Recorder:
                 )
             )
         except Exception as exc:
-            self.errors.append(exc)
+            self.errors.append(_without_frames(exc))
         if kind >= _K_SCRIPT:
             self._after(st, entry, reply)
 
@@ -835,7 +841,7 @@ class Recorder:
                             )
                         )
                     except Exception as sink_error:
-                        rec.errors.append(sink_error)
+                        rec.errors.append(_without_frames(sink_error))
             return reply
 
         return read_response
@@ -881,7 +887,7 @@ class Recorder:
                             )
                         )
                     except Exception as sink_error:
-                        rec.errors.append(sink_error)
+                        rec.errors.append(_without_frames(sink_error))
             return reply
 
         return read_response

@@ -350,6 +350,7 @@ def test_rb401_observability_fields(app: pytest.Pytester) -> None:
         app_log="""
         import logging
 
+        logging.getLogger("app").setLevel(logging.INFO)
         log = logging.getLogger("app.cache")
 
         def cached(key, secret):
@@ -358,6 +359,9 @@ def test_rb401_observability_fields(app: pytest.Pytester) -> None:
         def cached_well(key):
             log.info("ok", extra={"redis_key": key, "trace_id": "t", "tenant_id": "acme",
                                   "key_ttl_seconds": 30})
+
+        def quiet(secret):
+            log.debug("value is %s", secret, extra={"redis_key": "t:acme:cache:3"})
         """,
         test_log="""
         import app_log
@@ -365,14 +369,21 @@ def test_rb401_observability_fields(app: pytest.Pytester) -> None:
         def test_logs():
             app_log.cached("t:acme:cache:1", "CANARY-LOG-VALUE")
             app_log.cached_well("t:acme:cache:2")
+
+        def test_levels_are_left_alone():
+            # Below the logger's level: not emitted, so not checked and not captured either.
+            app_log.quiet("CANARY-" + "DEBUG-VALUE")  # split: pytest quotes this line
+            assert False
         """,
     )
     result = run(app, "--redis-boundary=warn")
-    assert_findings(result, "RB401", passed=1)
+    assert_findings(result, "RB401", passed=1, failed=1)
+    assert "CANARY-DEBUG-VALUE" not in result.stdout.str()
+    assert "t:acme:cache:3" not in result.stdout.str()
     result.stdout.fnmatch_lines(
         [
             "*RedisBoundaryWarning: RB401 observability-fields: log record about t:acme:cache:1 "
-            "from logger 'app.cache' lacks tenant_id, key_ttl_seconds at app_log.py:6 in cached()"
+            "from logger 'app.cache' lacks tenant_id, key_ttl_seconds at app_log.py:7 in cached()"
         ]
     )
     assert "CANARY-LOG-VALUE" not in result.stdout.str()

@@ -129,6 +129,35 @@ def test_threads_and_asyncio_tasks_count_for_the_test(
     assert f"t:acme:cache:x:{job2} at" not in result.stdout.str()
 
 
+def test_a_thread_still_writing_after_its_test_ended(app: pytest.Pytester) -> None:
+    """The recording is detached before the test's totals are taken: no crash, no lost test."""
+    app.makepyfile(
+        """
+        import threading, time
+        import pytest
+
+        stop = threading.Event()
+
+        @pytest.mark.parametrize("n", range(4))
+        def test_background(redis_boundary_client, n):
+            def loop():
+                i = 0
+                while not stop.is_set():  # a new key each time: the written-key set grows
+                    redis_boundary_client.set(f"t:acme:cache:bg:{n}:{i}", "v", ex=30)
+                    i += 1
+            threading.Thread(target=loop, daemon=True).start()
+            time.sleep(0.3)
+
+        def test_last():
+            stop.set()
+        """
+    )
+    result = run(app, "--redis-boundary=warn")
+    result.assert_outcomes(passed=5)
+    result.stdout.fnmatch_lines(["5 tests, * Redis calls, *"])
+    assert "RuntimeError" not in result.stdout.str()
+
+
 def test_lua_script_commands_are_judged(app: pytest.Pytester, backend: list[str]) -> None:
     key = f"t:acme:cache:lua:{_id()}"
     app.makepyfile(
