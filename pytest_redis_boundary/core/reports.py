@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -323,9 +324,10 @@ def to_sarif(report: Mapping[str, Any]) -> dict[str, Any]:
             result["ruleIndex"] = _SARIF_RULES.index(finding.rule)
         result["level"] = _LEVELS[finding.verdict]
         result["message"] = {"text": finding.line()}
-        if finding.site_file is not None:
-            result["locations"] = [sarif_location(finding.site_file, finding.site_line)]
-        result["partialFingerprints"] = {"redisBoundaryIdentity/v1": _identity_text(finding)}
+        location = _location_of(finding)
+        if location is not None:
+            result["locations"] = [sarif_location(*location)]
+        result["partialFingerprints"] = {"redisBoundaryIdentity/v1": _fingerprint(finding)}
         if finding.verdict == "excepted":
             justification = finding.exception or "covered by a governed exception"
             result["suppressions"] = [{"kind": "external", "justification": justification}]
@@ -334,6 +336,32 @@ def to_sarif(report: Mapping[str, Any]) -> dict[str, Any]:
     return sarif_log(
         version=report["tool"]["version"], rules=sarif_rules(_SARIF_RULES), results=results
     )
+
+
+def _location_of(finding: Finding) -> tuple[str, int] | None:
+    """Where a result points: the call site, else the test's file (a marker's RB902/RB903):
+    code scanning rejects results without a location."""
+    if finding.site_file is not None:
+        return finding.site_file, finding.site_line
+    nodeid = finding.test or _MARKER_NODEID.search(finding.message or "")
+    if isinstance(nodeid, re.Match):
+        nodeid = nodeid.group(1)
+    if nodeid:
+        return nodeid.split("::", 1)[0], 0
+    return None
+
+
+# A marker exception's id in an RB902/RB903 message: "marker:<nodeid>" or "marker on <nodeid>".
+_MARKER_NODEID: Final = re.compile(r"marker(?::| on )(\S+?::\S+)")
+
+
+def _fingerprint(finding: Finding) -> str:
+    """The identity; for the governance rules (no key, no site of their own) also the message,
+    which names the exception, so two exceptions are two alerts."""
+    text = _identity_text(finding)
+    if finding.rule.startswith("RB9"):
+        text = f"{text}|{finding.test or ''}|{finding.message}"
+    return text
 
 
 def _identity_text(finding: Finding) -> str:

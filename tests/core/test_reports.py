@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import pickle
 import textwrap
@@ -17,6 +18,7 @@ from pytest_redis_boundary.core.reports import (
     FINDING_FIELDS,
     SCHEMA,
     ReportInvalid,
+    build_report,
     findings_of,
     load_report,
     sarif_location,
@@ -470,3 +472,38 @@ def test_markdown_without_findings() -> None:
     text = to_markdown(report())
     assert "No findings." in text
     assert "### Exceptions" not in text
+
+
+def test_sarif_points_governance_results_at_a_location_and_keeps_them_apart() -> None:
+    """Code scanning rejects results without a location and merges equal fingerprints."""
+    unused_marker = Finding(
+        rule="RB903",
+        verdict="warning",
+        message="RB903 exception-unused: marker on tests/test_x.py::test_a (owner ops) matched "
+        "nothing in this run; remove the redis_boundary_exception marker",
+    )
+    expired = Finding(
+        rule="RB902",
+        verdict="violation",
+        message="RB902 exception-expired: EXC-8 (owner ops, removal OPS-1) expired on 2026-01-01",
+        test="tests/test_y.py::test_b",
+    )
+    other = Finding(
+        rule="RB903",
+        verdict="warning",
+        message="RB903 exception-unused: EXC-9 (owner ops, redis-boundary.yaml:9) matched nothing",
+        site="redis-boundary.yaml:9",
+    )
+    report = build_report(
+        findings=[unused_marker, expired, other],
+        exceptions=[],
+        tests=2,
+        calls=0,
+        today=datetime.date(2026, 11, 28),
+        version="1.0.0",
+    )
+    results = to_sarif(report)["runs"][0]["results"]
+    uris = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results)
+    assert uris == ["redis-boundary.yaml", "tests/test_x.py", "tests/test_y.py"]
+    prints = {r["partialFingerprints"]["redisBoundaryIdentity/v1"] for r in results}
+    assert len(prints) == 3
