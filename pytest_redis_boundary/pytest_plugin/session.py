@@ -172,7 +172,16 @@ class RedisBoundaryPlugin:
     def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, None, None]:
         if self.recorder is None:
             return (yield)
-        marks = self._marks(item)
+        invalid: str | None = None
+        try:
+            marks = self._marks(item)
+        except (MarkerProblem, ExceptionInvalid) as problem:
+            invalid = f"redis-boundary: invalid marker on {item.nodeid}:\n{problem}"
+        if invalid is not None:
+            # Items not built by pytest's Python collector (unittest.TestCase) are first seen
+            # here: let every other setup run, then error with the message, not a traceback.
+            yield
+            pytest.fail(invalid, pytrace=False)
         policy = self.settings.policy
         today = self.settings.today
         recording = Recording(

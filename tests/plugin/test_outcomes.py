@@ -388,3 +388,23 @@ def test_rb401_observability_fields(app: pytest.Pytester) -> None:
     )
     assert "CANARY-LOG-VALUE" not in result.stdout.str()
     assert "t:acme:cache:2" not in result.stdout.str()
+
+
+def test_an_invalid_marker_on_a_unittest_case_is_a_clean_setup_error(app: pytest.Pytester) -> None:
+    """unittest items are not built by pytest's Python collector: checked at setup instead."""
+    app.makepyfile(
+        """
+        import unittest
+        import pytest
+
+        @pytest.mark.redis_boundary(mode="bogus")
+        class Case(unittest.TestCase):
+            def test_a(self):
+                pass
+        """
+    )
+    result = run(app)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*redis-boundary: invalid marker on *Case::test_a:*"])
+    out = result.stdout.str()
+    assert "During handling" not in out and "KeyError" not in out and "Traceback" not in out
