@@ -1126,7 +1126,11 @@ class Keyspace:
         ):
             if conn is None:
                 conn = self._connections[(server, connection)] = _Connection()
-            return self._transaction(conn, name, argv, reply, server, db, now)
+            known = self._transaction(conn, name, argv, reply, server, db, now)
+            if conn.queue is None and conn.db is None and not conn.failed:
+                # Nothing left to remember: later commands take the fast path again.
+                del self._connections[(server, connection)]
+            return known
         if conn is not None and conn.db is not None:
             db = conn.db
         return self._run(name, argv, reply, server, db, now)
