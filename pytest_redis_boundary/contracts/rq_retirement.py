@@ -53,6 +53,7 @@ directory.
 from __future__ import annotations
 
 import datetime
+import difflib
 import os
 import sys
 from collections.abc import Mapping
@@ -139,7 +140,7 @@ class RQRetirementContract(Contract):
 
     def validate(self) -> None:
         """Read the policy, the baseline and today's date; problems make it misconfigured."""
-        errors: dict[str, str] = {}
+        errors: dict[str, str] = _unrecognized_options(type(self), self.contract_options)
         folder = config_folder(self.session_options)
         runtime = cast("set[Module]", self.runtime_modules)
         if not any(module.name.strip() for module in runtime):
@@ -313,6 +314,27 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+def _unrecognized_options(cls: type[Contract], options: Mapping[str, Any]) -> dict[str, str]:
+    """A misspelt option ("baseine") is an error, not silently ignored.
+
+    import-linter 2.17 checks this for every contract; earlier releases (2.15 is the newest on
+    Python 3.10) do not, so the contract checks it itself there.
+    """
+    if hasattr(Contract, "_get_unrecognized_option_errors"):
+        return {}
+    recognized = {"name", "type", "id"} | {
+        name for name in dir(cls) if isinstance(getattr(cls, name), fields.Field)
+    }
+    errors = {}
+    for option in sorted(set(options) - recognized):
+        message = "Unrecognized option."
+        close = difflib.get_close_matches(option, sorted(recognized), n=1)
+        if close:
+            message += f" Did you mean '{close[0]}'?"
+        errors[option] = message
+    return errors
+
+
 # Which config file declared the contract
 # ---------------------------------------
 
@@ -328,6 +350,14 @@ def config_file_for(session_options: Mapping[str, Any]) -> str | None:
     """
     frame: FrameType | None = sys._getframe(1)
     while frame is not None:
+        if (
+            frame.f_code.co_name == "lint_imports"
+            and frame.f_globals.get("__name__") == "importlinter.application.use_cases"
+            and "config_sources" not in frame.f_locals
+        ):
+            # import-linter before 2.17 (the newest that runs on Python 3.10): one config file.
+            filename = frame.f_locals.get("config_filename")
+            return str(filename) if filename else None
         if (
             frame.f_code.co_name == "_create_report_from_sources"
             and frame.f_globals.get("__name__") == "importlinter.application.use_cases"

@@ -23,7 +23,12 @@ from importlinter.application.app_config import settings as importlinter_setting
 from importlinter.application.output import console
 from importlinter.application.ports.reporting import Report
 from importlinter.application.sentinels import NotSupplied
-from importlinter.domain.contract import Contract, ContractCheck, InvalidContractOptions
+from importlinter.domain.contract import (
+    Contract,
+    ContractCheck,
+    InvalidContractOptions,
+    registry,
+)
 
 from ..core.imports import (
     Baseline,
@@ -130,6 +135,29 @@ def _default_config_file() -> str | None:
     return None
 
 
+def _register_contract_types(options: Any) -> None:
+    """Register the built-in and the config's contract types, as ``lint-imports`` does.
+
+    import-linter 2.17 registers a config's own types per config source; earlier releases (the
+    newest that runs on Python 3.10 is 2.15) register everything from the user options at once.
+    """
+    if hasattr(use_cases, "_register_built_in_contract_types"):
+        use_cases._register_built_in_contract_types()
+    else:
+        use_cases._register_contract_types(options)  # type: ignore[attr-defined]
+
+
+def _contract_classes(options: Any) -> Any:
+    """A lookup from contract type name to class, after validating the contract ids."""
+    if hasattr(use_cases, "ConfigSource"):
+        source = use_cases.ConfigSource(filename=None, user_options=options)
+        use_cases._validate_contract_ids(source)
+        use_cases._register_built_in_contract_types()
+        return lambda contract_type: use_cases._get_contract_class(source, contract_type)
+    use_cases._register_contract_types(options)  # type: ignore[attr-defined]
+    return registry.get_contract_class
+
+
 def run_contracts(
     config: str | None,
     *,
@@ -146,7 +174,7 @@ def run_contracts(
     with _importlinter(quiet):
         name, options = _read_options(config)
         try:
-            use_cases._register_built_in_contract_types()
+            _register_contract_types(options)
             report = use_cases.create_report(options, cache_dir=_cache(no_cache, cache_dir))
         except Exception as err:
             raise UsageProblem(f"{name}: {type(err).__name__}: {err}") from None
@@ -173,16 +201,14 @@ def list_contracts(config: str) -> tuple[ContractInfo, ...]:
     """
     with _importlinter(quiet=True):
         name, options = _read_options(config)
-        source = use_cases.ConfigSource(filename=None, user_options=options)
         invalid: dict[str, InvalidContractOptions] = {}
         found: list[ContractInfo] = []
         try:
-            use_cases._validate_contract_ids(source)
-            use_cases._register_built_in_contract_types()
+            contract_class_of = _contract_classes(options)
             for contract_options in options.contracts_options:
                 contract_name = str(contract_options.get("name", contract_options.get("id", "")))
                 contract_type = str(contract_options.get("type", ""))
-                contract_class = use_cases._get_contract_class(source, contract_type)
+                contract_class = contract_class_of(contract_type)
                 try:
                     contract_class(
                         name=contract_name,
