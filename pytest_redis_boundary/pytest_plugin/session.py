@@ -273,9 +273,15 @@ class RedisBoundaryPlugin:
         self._drain_errors()
         mode = self._mode_of(item)
         violations = [f for f in judged if f.verdict == "violation"]
+        raised: list[str] = []
         for finding in judged:
             if finding.verdict == "warning" or (mode == "warn" and finding.verdict == "violation"):
-                self._warn(item, finding)
+                try:
+                    self._warn(item, finding)
+                except RedisBoundaryWarning:  # -W error::...: the warning became an error
+                    raised.append(finding.line())
+        if raised and not failed:
+            pytest.fail("\n".join(["RedisBoundaryWarning raised as an error:", *raised]), False)
         if failed:
             if judged:
                 item.stash[_SECTION_KEY] = self._failure_text(recording, judged, violations, mode)

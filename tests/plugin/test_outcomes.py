@@ -408,3 +408,30 @@ def test_an_invalid_marker_on_a_unittest_case_is_a_clean_setup_error(app: pytest
     result.stdout.fnmatch_lines(["*redis-boundary: invalid marker on *Case::test_a:*"])
     out = result.stdout.str()
     assert "During handling" not in out and "KeyError" not in out and "Traceback" not in out
+
+
+def test_warnings_made_errors_fail_the_test_cleanly(app: pytest.Pytester) -> None:
+    """``-W error::RedisBoundaryWarning`` in warn mode: every finding listed, no traceback."""
+    app.makepyfile(
+        """
+        from examples.app import jobs
+
+        def test_status(redis_boundary_client):
+            jobs.mark_done(redis_boundary_client, "acme", 1)
+        """
+    )
+    result = run(
+        app,
+        "--redis-boundary=warn",
+        "-W",
+        "error::pytest_redis_boundary.RedisBoundaryWarning",
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*RedisBoundaryWarning raised as an error:*",
+            "*RB101 business-write: HSET t:acme:job:1 field 'status'*",
+            "*RB201 missing-ttl: HSET t:acme:job:1*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
