@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/plugin.py
 	$(BIN)/python bench/plugin.py --memory
+	$(BIN)/python bench/contracts.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
