@@ -13,6 +13,7 @@ import grimp
 import pytest
 from importlinter import configuration
 from importlinter.contracts.forbidden import ForbiddenContract
+from importlinter.domain.contract import ContractCheck
 
 from pytest_redis_boundary.contracts import RQRetirementContract
 from pytest_redis_boundary.contracts.chains import find_chains
@@ -20,39 +21,50 @@ from pytest_redis_boundary.contracts.rq_retirement import RESULT_KEY
 from pytest_redis_boundary.core.imports import ImportJudgement
 
 
+def _graph(package: str) -> grimp.ImportGraph:
+    configuration.configure()
+    return grimp.build_graph(package, include_external_packages=True, cache_dir=None)
+
+
+def _both_contracts(
+    graph: grimp.ImportGraph, package: str, forbidden_module: str, *, ours_default: bool = False
+) -> tuple[ContractCheck, set[tuple[str, ...]], ContractCheck, set[tuple[str, ...]]]:
+    """import-linter's forbidden contract and ours over the same graph, each child of
+    ``package`` a runtime module: (their check, their chains, our check, our chains).
+    ``ours_default``: our contract is not told the forbidden module (its default, rq)."""
+    runtime = sorted(graph.find_children(package))
+    session = {"root_packages": [package], "include_external_packages": "True"}
+    forbidden = ForbiddenContract(
+        name="forbidden",
+        session_options=session,
+        contract_options={"source_modules": runtime, "forbidden_modules": [forbidden_module]},
+    )
+    theirs = forbidden.check(copy.deepcopy(graph), verbose=False)
+    their_chains = {
+        tuple([c[0]["importer"], *(link["imported"] for link in c)])
+        for data in theirs.metadata["invalid_chains"]
+        for c in data["chains"]
+    }
+    options: dict[str, object] = {"runtime_modules": runtime}
+    if not ours_default:
+        options["forbidden_modules"] = forbidden_module
+    ours = RQRetirementContract(name="ours", session_options=session, contract_options=options)
+    check = ours.check(copy.deepcopy(graph), verbose=False)
+    judgement: ImportJudgement = check.metadata[RESULT_KEY]
+    our_chains = {f.chain.id for f in judgement.findings if f.chain is not None}
+    return theirs, their_chains, check, our_chains
+
+
 @pytest.fixture(scope="module")
 def rq_graph() -> grimp.ImportGraph:
-    configuration.configure()
-    return grimp.build_graph("rq", include_external_packages=True, cache_dir=None)
+    return _graph("rq")
 
 
 def test_same_importers_as_the_forbidden_contract(
     rq_graph: grimp.ImportGraph, monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    runtime = sorted(rq_graph.find_children("rq"))
-    session = {"root_packages": ["rq"], "include_external_packages": "True"}
-
-    forbidden = ForbiddenContract(
-        name="forbidden",
-        session_options=session,
-        contract_options={"source_modules": runtime, "forbidden_modules": ["redis"]},
-    )
-    theirs = forbidden.check(copy.deepcopy(rq_graph), verbose=False)
-    their_chains = {
-        tuple([c[0]["importer"], *(link["imported"] for link in c)])
-        for data in theirs.metadata["invalid_chains"]
-        for c in data["chains"]
-    }
-
-    ours = RQRetirementContract(
-        name="ours",
-        session_options=session,
-        contract_options={"runtime_modules": runtime, "forbidden_modules": "redis"},
-    )
-    check = ours.check(copy.deepcopy(rq_graph), verbose=False)
-    judgement: ImportJudgement = check.metadata[RESULT_KEY]
-    our_chains = {f.chain.id for f in judgement.findings if f.chain is not None}
+    theirs, their_chains, check, our_chains = _both_contracts(rq_graph, "rq", "redis")
 
     assert theirs.kept is False and check.kept is False
     assert len(their_chains) > 5
@@ -83,8 +95,7 @@ def test_an_allowance_never_hides_another_importer(rq_graph: grimp.ImportGraph) 
 @pytest.fixture(scope="module")
 def scheduler_graph() -> grimp.ImportGraph:
     """rq-scheduler (from PyPI, in the dev extra): a real package that imports rq."""
-    configuration.configure()
-    return grimp.build_graph("rq_scheduler", include_external_packages=True, cache_dir=None)
+    return _graph("rq_scheduler")
 
 
 def test_rq_scheduler_importers_of_rq_match_the_forbidden_contract(
@@ -92,25 +103,11 @@ def test_rq_scheduler_importers_of_rq_match_the_forbidden_contract(
 ) -> None:
     """The default forbidden module, rq, over a package that really depends on it."""
     monkeypatch.chdir(tmp_path)
-    runtime = sorted(scheduler_graph.find_children("rq_scheduler"))
-    session = {"root_packages": ["rq_scheduler"], "include_external_packages": "True"}
-    forbidden = ForbiddenContract(
-        name="forbidden",
-        session_options=session,
-        contract_options={"source_modules": runtime, "forbidden_modules": ["rq"]},
-    )
-    theirs = forbidden.check(copy.deepcopy(scheduler_graph), verbose=False)
-    their_importers = {
-        c[0]["importer"] for data in theirs.metadata["invalid_chains"] for c in data["chains"]
-    }
-    ours = RQRetirementContract(
-        name="ours", session_options=session, contract_options={"runtime_modules": runtime}
-    )
-    check = ours.check(copy.deepcopy(scheduler_graph), verbose=False)
-    judgement: ImportJudgement = check.metadata[RESULT_KEY]
-    our_importers = {f.chain.id[0] for f in judgement.findings if f.chain is not None}
+    theirs, their_chains, check, our_chains = _both_contracts(scheduler_graph, "rq_scheduler", "rq")
+    our_importers = {c[0] for c in our_chains}
 
     assert theirs.kept is False and check.kept is False
     assert "rq_scheduler.scheduler" in our_importers
-    assert our_importers == their_importers
+    assert our_importers == {c[0] for c in their_chains}
+    judgement: ImportJudgement = check.metadata[RESULT_KEY]
     assert {f.rule for f in judgement.findings} == {"RB501"}
