@@ -567,8 +567,6 @@ def analyse_argv(name: str, argv: Sequence[object]) -> CommandUse:
         fast = _FAST.get(name)
         if fast is not None:
             return fast(key, argv)
-        if name in SCRIPT_COMMANDS:
-            return CommandUse(name, (KeyUse(key, reads, writes),), declared_only=True)
         uses = _narrow(name, argv, [KeyUse(key, reads, writes)])
         return _with_fields(name, argv, tuple(uses))
     info = command_table().get(name)
