@@ -524,7 +524,7 @@ def _narrow(name: str, argv: Sequence[object], uses: list[KeyUse]) -> list[KeyUs
 
 
 @lru_cache(maxsize=1024)
-def _single_key_plan(name: str) -> tuple[int, bool, bool] | None:
+def single_key_plan(name: str) -> tuple[int, bool, bool] | None:
     """(index, read, write) for the many commands whose only key sits at a fixed index: they
     skip the general key-spec walk."""
     info = command_table().get(name)
@@ -546,7 +546,7 @@ _PLAIN_USES_LIMIT: Final = 262_144
 
 def analyse_argv(name: str, argv: Sequence[object]) -> CommandUse:
     """The keys and fields of one command, from its canonical name and split argv."""
-    plan = _single_key_plan(name)
+    plan = single_key_plan(name)
     if plan is not None:
         index, reads, writes = plan
         if index >= len(argv):
@@ -655,6 +655,11 @@ _CURATED: Final = frozenset(
         "SORT_RO",
     }
 )
+
+
+def curated_names() -> frozenset[str]:
+    """Commands whose analysis needs more than their key spec (fields, narrowed flags)."""
+    return _CURATED
 
 
 def analyse(args: Args) -> CommandUse:

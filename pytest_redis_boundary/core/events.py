@@ -7,7 +7,7 @@ core needs to analyse it: nothing downstream of ``analyse`` keeps ``args`` or ``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 
 class _NoReply:
@@ -32,9 +32,12 @@ NO_REPLY: Final = _NoReply()
 Origin = Literal["client", "script"]
 
 
-@dataclass(frozen=True, slots=True)
-class CallSite:
-    """Where the application sent (or, for a pipeline, queued) a command."""
+class CallSite(NamedTuple):
+    """Where the application sent (or, for a pipeline, queued) a command.
+
+    A NamedTuple, not a frozen dataclass: every recorded command's site is hashed (counts per
+    site, finding groups), and a tuple hashes in C.
+    """
 
     path: str  # relative to the rootdir when under it, else absolute
     line: int

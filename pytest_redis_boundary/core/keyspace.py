@@ -1065,6 +1065,8 @@ class Keyspace:
     # Commands that can change the model; any other command only needs ``apply`` while a
     # connection has MULTI or SELECT state (``has_connection_state``).
     AFFECTING: Final = frozenset(_HANDLERS) | _TRANSACTION | {"SELECT"}
+    # Commands with a handler of their own (the rest of AFFECTING is connection state).
+    HANDLED: Final = frozenset(_HANDLERS)
 
     __slots__ = ("_connections", "_databases")
 

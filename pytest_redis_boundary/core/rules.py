@@ -12,7 +12,7 @@ arguments or replies of a command, so never a stored value.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Final, NamedTuple
 
 from pytest_redis_boundary.core.commands import (
@@ -21,10 +21,13 @@ from pytest_redis_boundary.core.commands import (
     analyse_argv,
     plain_name,
     split_argv,
+    text,
 )
 from pytest_redis_boundary.core.events import CallSite, CommandEvent
 from pytest_redis_boundary.core.findings import Finding, Verdict, key_shape
 from pytest_redis_boundary.core.governance import RULE_IDS
+from pytest_redis_boundary.core.hotpath import BY_HEAD as _HOT
+from pytest_redis_boundary.core.hotpath import VALUE_READS, hot_handler
 from pytest_redis_boundary.core.keyspace import Keyspace, TtlClass
 from pytest_redis_boundary.core.policy import Policy
 
@@ -46,9 +49,7 @@ HOW_TO_FIX: Final = {
     "with every record about a Redis key.",
 }
 
-READ_ONLY_VALUE_COMMANDS: Final = frozenset(
-    {"GET", "MGET", "GETEX", "GETDEL", "GETRANGE", "HGETALL", "HVALS", "HSCAN", "JSON.GET", "DUMP"}
-)
+READ_ONLY_VALUE_COMMANDS: Final = VALUE_READS
 
 
 _FACTS_LIMIT: Final = 1_048_576  # per test; grows with distinct keys, like the key state
@@ -71,12 +72,8 @@ class _Draft(NamedTuple):
     class_name: str | None = None
 
 
-@dataclass(slots=True)
-class _Write:
-    command: str
-    site: CallSite | None
-    phase: str
-    ttl_unknown: bool = False
+# The last write of a key: (command, call site, phase, whether its TTL effect is unknown).
+_Write = tuple[str, CallSite | None, str, bool]
 
 
 # A probe asks the server for a key's TTL class when the model cannot know it.
@@ -107,14 +104,54 @@ class Judge:
         self._finished = False
         self._facts: dict[str, tuple[bool, str | None, bool, bool]] = {}
         self._tenant_required = policy.tenant.required
+        self._clean: dict[object, str] = {}
+        self._clean_fields: dict[object, str] = {}
+        self._dirty: set[object] = set()
+        self.hot = True  # False: every command takes the general path (tests compare both)
 
     # --- one command -------------------------------------------------------------------------
 
     def feed(self, event: CommandEvent, phase: str = "call") -> CommandUse | None:
         """Judge one command and apply it to the model. Returns what it touched (None: skipped)."""
-        args = event.args
+        return self.feed_parts(
+            event.args,
+            event.reply,
+            event.server,
+            event.db,
+            event.connection,
+            event.site,
+            event.origin == "script",
+            event.time_ms,
+            phase,
+        )
+
+    def feed_parts(
+        self,
+        args: tuple[object, ...],
+        reply: object,
+        server: str,
+        db: int,
+        connection: int,
+        site: CallSite | None,
+        in_script: bool,
+        time_ms: float | None,
+        phase: str,
+    ) -> CommandUse | None:
+        """``feed`` with the event's fields as arguments: the recorder's hot path builds no
+        ``CommandEvent``."""
         if not args:
             return None
+        if self.hot and not in_script:
+            connections = self.keyspace._connections
+            if not connections or (server, connection) not in connections:
+                try:
+                    handler = _HOT[args[0]]
+                except (KeyError, TypeError):
+                    handler = hot_handler(args[0])
+                if handler is not None:
+                    use = handler(self, args, reply, server, db, site, time_ms, phase)
+                    if use is not None:
+                        return use
         name = plain_name(args[0])
         if name is None:
             name, argv = split_argv(args)
@@ -128,22 +165,75 @@ class Judge:
         use = analyse_argv(name, argv)
         keyspace = self.keyspace
         if name in keyspace.AFFECTING or keyspace.has_connection_state:
-            curated = self._apply(
-                name,
-                argv,
-                event.reply,
-                event.server,
-                event.db,
-                event.connection,
-                event.time_ms,
-                event.origin == "script",
-            )
+            curated = self._apply(name, argv, reply, server, db, connection, time_ms, in_script)
         else:
             curated = name.startswith("JSON.")  # reads and no-ops change nothing
-        if isinstance(event.reply, Exception):
+        if isinstance(reply, Exception):
             return use  # the server refused it: nothing was written or read
-        self._check(use, event, phase, curated)
+        self._check(use, server, db, site, phase, curated)
         return use
+
+    # --- what the hot path needs ------------------------------------------------------------
+
+    def clean_key(self, raw: object) -> str | None:
+        """The key ``raw`` names when nothing about it alone is a finding: not RQ's, not
+        business, in a key class, with an acceptable tenant. None otherwise."""
+        try:
+            return self._clean[raw]
+        except KeyError:
+            pass
+        except TypeError:
+            return None
+        if (type(raw) is not str and type(raw) is not bytes) or raw in self._dirty:
+            return None
+        key = text(raw)
+        rq, tenant, business, classified = self._key_facts(key)
+        if (
+            rq
+            or business
+            or not classified
+            or (tenant is None and self._tenant_required)
+            or (tenant is not None and self.declared_tenant not in (None, tenant))
+        ):
+            if len(self._dirty) >= _FACTS_LIMIT:
+                self._dirty.clear()
+            self._dirty.add(raw)
+            return None
+        if len(self._clean) >= _FACTS_LIMIT:
+            self._clean.clear()
+        self._clean[raw] = key
+        return key
+
+    def clean_fields(self, args: tuple[object, ...], start: int, step: int) -> list[str] | None:
+        """The field names at ``args[start::step]``, or None when one is a business field."""
+        clean = self._clean_fields
+        fields = []
+        for raw in args[start::step]:
+            field = clean.get(raw) if type(raw) is str or type(raw) is bytes else None
+            if field is None:
+                field = text(raw)
+                if self.policy.is_business_field(field):
+                    return None
+                if type(raw) is str or type(raw) is bytes:
+                    if len(clean) >= _FACTS_LIMIT:
+                        clean.clear()
+                    clean[raw] = field
+            fields.append(field)
+        return fields
+
+    def note_write(
+        self,
+        server: str,
+        db: int,
+        key: str,
+        command: str,
+        site: CallSite | None,
+        phase: str,
+        ttl_unknown: bool,
+    ) -> None:
+        """Remember the last write of a key, whose TTL is judged at the end of the call."""
+        if phase != "teardown":
+            self._written[(server, db, key)] = (command, site, phase, ttl_unknown)
 
     def _key_facts(self, key: str) -> tuple[bool, str | None, bool, bool]:
         """(rq, tenant, business, classified) of a key: one lookup per key, memoized."""
@@ -161,9 +251,16 @@ class Judge:
             self._facts[key] = facts
         return facts
 
-    def _check(self, use: CommandUse, event: CommandEvent, phase: str, curated: bool) -> None:
+    def _check(
+        self,
+        use: CommandUse,
+        server: str,
+        db: int,
+        site: CallSite | None,
+        phase: str,
+        curated: bool,
+    ) -> None:
         policy = self.policy
-        site = event.site
         name = use.name
         fields_written = use.fields_written
         for key_use in use.keys:
@@ -180,9 +277,9 @@ class Judge:
             if use.declared_only:
                 continue
             if key_use.write:
-                slot = (event.server, event.db, key)
+                slot = (server, db, key)
                 if phase != "teardown":
-                    self._written[slot] = _Write(name, site, phase, not curated)
+                    self._written[slot] = (name, site, phase, not curated)
                 fields = (
                     [f for k, f in fields_written if k == key and policy.is_business_field(f)]
                     if fields_written
@@ -199,7 +296,7 @@ class Judge:
                 fields = [f for k, f in use.fields_read if k == key and policy.is_business_field(f)]
                 if not fields and name in READ_ONLY_VALUE_COMMANDS and self._business_fields:
                     # A whole-value read of a key holding business fields reads them too.
-                    held = self._business_fields.get((event.server, event.db, key), ())
+                    held = self._business_fields.get((server, db, key), ())
                     fields = sorted(held)
                 if business or fields:
                     for field in _or_none(fields):
@@ -228,20 +325,20 @@ class Judge:
         self, now_ms: float | None, probe: Probe | None, keys: set[str] | None
     ) -> Iterator[_Draft]:
         policy = self.policy
-        for (server, db, key), write in list(self._written.items()):
-            if write.phase == "teardown" or policy.is_rq_key(key):
+        for (server, db, key), (command, site, phase, ttl_unknown) in list(self._written.items()):
+            if phase == "teardown" or policy.is_rq_key(key):
                 continue
             if keys is not None and key not in keys:
                 continue
             tenant = policy.tenant_of(key)
             cls: TtlClass = self.keyspace.ttl_class(key, server=server, db=db, now=now_ms)
             ttl = self.keyspace.ttl_seconds(key, server=server, db=db, now=now_ms)
-            if (write.ttl_unknown or cls == "unknown") and probe is not None:
+            if (ttl_unknown or cls == "unknown") and probe is not None:
                 cls, ttl = probe(server, db, key)
             if cls == "absent":
                 continue
-            draft = _Draft("RB201", write.command, key, None, write.site, write.phase, tenant)
-            if cls == "unknown" or (write.ttl_unknown and probe is None):
+            draft = _Draft("RB201", command, key, None, site, phase, tenant)
+            if cls == "unknown" or (ttl_unknown and probe is None):
                 yield draft._replace(verdict="warning")
             elif cls == "persistent":
                 yield draft

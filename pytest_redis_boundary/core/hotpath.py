@@ -1,0 +1,441 @@
+"""The commands applications send most, on keys already known to be clean, judged in one step.
+
+``Judge.feed`` first offers each command to the handler registered for its name as sent
+(``"GET"``, ``b"set"``). A handler either judges the whole command, with exactly the effect the
+general path (``analyse_argv``, ``Keyspace.apply``, ``Judge._check``) would have had, and returns
+its ``CommandUse``; or it returns ``None`` having changed nothing, and the general path runs.
+
+A handler only takes a command when nothing about it can yield a finding at once: a client
+command (not one run inside a script), no MULTI or SELECT state on any connection, no error
+reply, every key *clean* for this judge (not RQ's, not business, in a key class, of the declared
+tenant or tenant-free when allowed) and no business field. The shapes it takes are the ones
+redis-py's own methods send: ``SET k v [EX|PX n] [NX|XX]``, ``EXPIRE k n``, ``DEL k`` and so on;
+any other shape falls back. ``tests/core/test_hotpath.py`` feeds the same random streams to a
+judge with and without these handlers and requires the same findings, key states and uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+from pytest_redis_boundary.core.commands import (
+    CommandUse,
+    KeyUse,
+    analyse_argv,
+    curated_names,
+    plain_name,
+    single_key_plan,
+)
+from pytest_redis_boundary.core.events import NO_REPLY, CallSite
+from pytest_redis_boundary.core.keyspace import TTL_UNKNOWN, Database, Keyspace, KeyState
+
+if TYPE_CHECKING:
+    from pytest_redis_boundary.core.rules import Judge
+
+__all__ = ["BY_HEAD", "VALUE_READS", "HotHandler", "hot_handler"]
+
+HotHandler = Callable[
+    ["Judge", tuple[object, ...], object, str, int, "CallSite | None", "float | None", str],
+    "CommandUse | None",
+]
+
+_MAX_MS: Final = 2**63 - 1
+_USES_LIMIT: Final = 65_536  # per command name; CommandUse values repeat with their keys
+
+# Whole-value reads: on a key that holds business fields they read those fields.
+VALUE_READS: Final = frozenset(
+    {"GET", "MGET", "GETEX", "GETDEL", "GETRANGE", "HGETALL", "HVALS", "HSCAN", "JSON.GET", "DUMP"}
+)
+
+
+def _variants(*words: str) -> dict[object, str]:
+    """Each option word as redis-py or an application may send it: upper, lower, bytes."""
+    out: dict[object, str] = {}
+    for word in words:
+        for form in (word, word.lower()):
+            out[form] = word
+            out[form.encode()] = word
+    return out
+
+
+_SET_OPTIONS: Final = _variants("EX", "PX", "NX", "XX")
+
+
+def _database(judge: Judge, server: str, db: int) -> Database:
+    keyspace = judge.keyspace
+    found = keyspace._databases.get((server, db))
+    return found if found is not None else keyspace.database(server, db)
+
+
+def _plain_value(value: object) -> bool:
+    """A value ``json_field_names`` would not parse (it can name no field)."""
+    kind = type(value)
+    if kind is bytes or kind is str:
+        head = value[:1]  # type: ignore[index]
+        return head != "{" and head != b"{" and not head.isspace()
+    return kind is int or kind is float
+
+
+def _uses_cache(
+    name: str, make: Callable[[str], CommandUse]
+) -> Callable[[object, str], CommandUse]:
+    """The CommandUse of ``name`` on one key, built once per key (it holds no value)."""
+    uses: dict[object, CommandUse] = {}
+
+    def use_of(raw: object, key: str) -> CommandUse:
+        use = uses.get(raw)
+        if use is None:
+            if len(uses) >= _USES_LIMIT:
+                uses.clear()
+            use = uses[raw] = make(key)
+        return use
+
+    return use_of
+
+
+# --- handler factories ------------------------------------------------------------------------
+
+
+def _read(name: str, index: int, reads: bool, writes: bool) -> HotHandler:
+    """A read-only command with one key at a fixed index and no field (GET, TTL, LRANGE ...)."""
+    value_read = name in VALUE_READS
+    use_of = _uses_cache(name, lambda key: CommandUse(name, (KeyUse(key, reads, writes),)))
+
+    def handle(
+        judge: Judge,
+        args: tuple[object, ...],
+        reply: object,
+        server: str,
+        db: int,
+        site: CallSite | None,
+        now: float | None,
+        phase: str,
+    ) -> CommandUse | None:
+        if len(args) <= index:
+            return None
+        raw = args[index]
+        key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
+        if key is None or (
+            value_read and judge._business_fields and (server, db, key) in judge._business_fields
+        ):
+            return None
+        judge.calls += 1
+        return use_of(raw, key)
+
+    return handle
+
+
+def _read_many(name: str) -> HotHandler:
+    """EXISTS/MGET/TOUCH-like reads (every argument a key)."""
+    value_read = name in VALUE_READS
+    use_of = _uses_cache(name, lambda key: analyse_argv(name, (name, key)))
+    many = _read_keys(name, value_read)
+
+    def handle(
+        judge: Judge,
+        args: tuple[object, ...],
+        reply: object,
+        server: str,
+        db: int,
+        site: CallSite | None,
+        now: float | None,
+        phase: str,
+    ) -> CommandUse | None:
+        if len(args) != 2:
+            return many(judge, args, reply, server, db, site, now, phase) if len(args) > 2 else None
+        raw = args[1]
+        key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
+        if key is None or (
+            value_read and judge._business_fields and (server, db, key) in judge._business_fields
+        ):
+            return None
+        judge.calls += 1
+        return use_of(raw, key)
+
+    return handle
+
+
+def _read_keys(name: str, value_read: bool) -> HotHandler:
+    def handle(
+        judge: Judge,
+        args: tuple[object, ...],
+        reply: object,
+        server: str,
+        db: int,
+        site: CallSite | None,
+        now: float | None,
+        phase: str,
+    ) -> CommandUse | None:
+        held = judge._business_fields if value_read else None
+        keys = []
+        for raw in args[1:]:
+            key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
+            if key is None or (held and (server, db, key) in held):
+                return None
+            keys.append(key)
+        judge.calls += 1
+        return analyse_argv(name, (name, *keys))
+
+    return handle
+
+
+def _set(
+    judge: Judge,
+    args: tuple[object, ...],
+    reply: object,
+    server: str,
+    db: int,
+    site: CallSite | None,
+    now: float | None,
+    phase: str,
+) -> CommandUse | None:
+    """``SET k v [EX|PX n] [NX|XX]`` in any order; a value that cannot be a JSON object."""
+    argc = len(args)
+    if argc < 3 or argc > 6 or reply is NO_REPLY or isinstance(reply, BaseException):
+        return None
+    unit = 0
+    amount = 0
+    i = 3
+    while i < argc:
+        option = _SET_OPTIONS.get(args[i]) if type(args[i]) in (str, bytes) else None
+        if option is None:
+            return None
+        if option == "EX" or option == "PX":
+            if unit or i + 1 >= argc:
+                return None
+            amount = args[i + 1]  # type: ignore[assignment]
+            if type(amount) is not int or amount <= 0:
+                return None
+            unit = 1000 if option == "EX" else 1
+            i += 2
+        else:
+            i += 1
+    raw = args[1]
+    key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
+    if key is None or not _plain_value(args[2]):
+        return None
+    if reply is not None:  # nil: NX or XX lost, nothing written
+        if not unit:
+            expires: float | None = None
+        elif now is None:
+            expires = TTL_UNKNOWN
+        else:
+            expires = now + amount * unit
+        _database(judge, server, db).keys[key] = KeyState("string", expires)
+    judge.note_write(server, db, key, "SET", site, phase, False)
+    judge.calls += 1
+    return _set_use(raw, key)
+
+
+_set_use = _uses_cache("SET", lambda key: CommandUse("SET", (KeyUse(key, False, True),)))
+
+
+def _expire(name: str, unit: int) -> HotHandler:
+    """``EXPIRE k n`` / ``PEXPIRE k n`` without options, with its integer reply."""
+    use_of = _uses_cache(name, lambda key: analyse_argv(name, (name, key, 1)))
+
+    def handle(
+        judge: Judge,
+        args: tuple[object, ...],
+        reply: object,
+        server: str,
+        db: int,
+        site: CallSite | None,
+        now: float | None,
+        phase: str,
+    ) -> CommandUse | None:
+        if len(args) != 3 or type(reply) is not int:
+            return None
+        amount = args[2]
+        if type(amount) is not int or abs(amount * unit) + (now or 0) > _MAX_MS:
+            return None
+        raw = args[1]
+        key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
+        if key is None:
+            return None
+        database = _database(judge, server, db)
+        state = database.get(key, now)  # read first, as the general path does: drops it if expired
+        if reply == 1:
+            if state is None:  # it existed after all (written before we watched)
+                state = database.keys[key] = KeyState("?", TTL_UNKNOWN)
+            if now is None:
+                state.expires_at = TTL_UNKNOWN
+                state.maybe_absent = False
+            else:
+                deadline = now + amount * unit
+                if deadline <= now:
+                    del database.keys[key]
+                else:
+                    state.expires_at = deadline
+                    state.maybe_absent = False
+        judge.note_write(server, db, key, name, site, phase, False)
+        judge.calls += 1
+        return use_of(raw, key)
+
+    return handle
+
+
+def _delete(name: str) -> HotHandler:
+    """``DEL k`` / ``UNLINK k`` with a single key."""
+    use_of = _uses_cache(name, lambda key: analyse_argv(name, (name, key)))
+
+    def handle(
+        judge: Judge,
+        args: tuple[object, ...],
+        reply: object,
+        server: str,
+        db: int,
+        site: CallSite | None,
+        now: float | None,
+        phase: str,
+    ) -> CommandUse | None:
+        if len(args) != 2 or reply is NO_REPLY or isinstance(reply, BaseException):
+            return None
+        raw = args[1]
+        key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
+        if key is None:
+            return None
+        _database(judge, server, db).keys.pop(key, None)
+        judge.note_write(server, db, key, name, site, phase, False)
+        judge.calls += 1
+        return use_of(raw, key)
+
+    return handle
+
+
+def _write(name: str, index: int, reads: bool, writes: bool) -> HotHandler:
+    """Any other write with one key at a fixed index and no field: the key-state model applies
+    it by its general handler (INCR, SADD, LPUSH, ZADD ...)."""
+    use_of = _uses_cache(name, lambda key: CommandUse(name, (KeyUse(key, reads, writes),)))
+
+    def handle(
+        judge: Judge,
+        args: tuple[object, ...],
+        reply: object,
+        server: str,
+        db: int,
+        site: CallSite | None,
+        now: float | None,
+        phase: str,
+    ) -> CommandUse | None:
+        if len(args) <= index or reply is NO_REPLY or isinstance(reply, BaseException):
+            return None
+        raw = args[index]
+        key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
+        if key is None:
+            return None
+        curated = judge.keyspace._run(name, args, reply, server, db, now)
+        if writes:
+            judge.note_write(server, db, key, name, site, phase, not curated)
+        judge.calls += 1
+        return use_of(raw, key)
+
+    return handle
+
+
+def _hset(
+    judge: Judge,
+    args: tuple[object, ...],
+    reply: object,
+    server: str,
+    db: int,
+    site: CallSite | None,
+    now: float | None,
+    phase: str,
+) -> CommandUse | None:
+    """``HSET k f v [f v ...]`` whose fields are not business fields."""
+    argc = len(args)
+    if argc < 4 or argc % 2 or reply is NO_REPLY or isinstance(reply, BaseException):
+        return None
+    raw = args[1]
+    key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
+    if key is None:
+        return None
+    fields = judge.clean_fields(args, 2, 2)
+    if fields is None:
+        return None
+    curated = judge.keyspace._run("HSET", args, reply, server, db, now)
+    judge.note_write(server, db, key, "HSET", site, phase, not curated)
+    judge.calls += 1
+    return CommandUse("HSET", (KeyUse(key, False, True),), tuple((key, f) for f in fields))
+
+
+def _hget(
+    judge: Judge,
+    args: tuple[object, ...],
+    reply: object,
+    server: str,
+    db: int,
+    site: CallSite | None,
+    now: float | None,
+    phase: str,
+) -> CommandUse | None:
+    """``HGET k f`` of a field that is not a business field."""
+    if len(args) != 3:
+        return None
+    raw = args[1]
+    key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
+    if key is None:
+        return None
+    fields = judge.clean_fields(args, 2, 1)
+    if fields is None:
+        return None
+    judge.calls += 1
+    return CommandUse("HGET", (KeyUse(key, True, False),), (), ((key, fields[0]),))
+
+
+# --- the table --------------------------------------------------------------------------------
+
+_SPECIAL: Final[dict[str, HotHandler]] = {
+    "SET": _set,
+    "EXPIRE": _expire("EXPIRE", 1000),
+    "PEXPIRE": _expire("PEXPIRE", 1),
+    "DEL": _delete("DEL"),
+    "UNLINK": _delete("UNLINK"),
+    "HSET": _hset,
+    "HGET": _hget,
+}
+_ONE_OF_MANY: Final = frozenset({"EXISTS", "MGET", "TOUCH"})
+_STATEFUL: Final = Keyspace.AFFECTING
+_HANDLED: Final = Keyspace.HANDLED
+
+
+def _handler_for(name: str) -> HotHandler | None:
+    special = _SPECIAL.get(name)
+    if special is not None:
+        return special
+    if name in _ONE_OF_MANY:
+        return _read_many(name)
+    if name in curated_names() or name.startswith("JSON."):
+        return None
+    plan = single_key_plan(name)
+    if plan is None:
+        return None
+    index, reads, writes = plan
+    if name in _HANDLED:
+        return _write(name, index, reads, writes) if writes else None
+    if name in _STATEFUL:
+        return None
+    if writes:
+        return None  # a write the model has no handler for: its TTL effect is unknown
+    return _read(name, index, reads, writes)
+
+
+BY_HEAD: dict[object, HotHandler | None] = {}
+_HEADS_LIMIT: Final = 4096
+
+
+def hot_handler(head: object) -> HotHandler | None:
+    """The handler for a command sent with ``head`` as its name, or None (general path)."""
+    try:
+        return BY_HEAD[head]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable: never a name redis-py sends
+        return None
+    name = plain_name(head)
+    handler = _handler_for(name) if name else None
+    if len(BY_HEAD) < _HEADS_LIMIT:
+        BY_HEAD[head] = handler
+    return handler
