@@ -84,26 +84,50 @@ class Recording:
     # --- the sink ---------------------------------------------------------------------------
 
     def feed(self, event: CommandEvent) -> None:
+        self.feed_parts(
+            event.args,
+            event.reply,
+            event.server,
+            event.db,
+            event.connection,
+            event.site,
+            event.origin == "script",
+            event.time_ms,
+        )
+
+    def feed_parts(
+        self,
+        args: tuple[object, ...],
+        reply: object,
+        server: str,
+        db: int,
+        connection: int,
+        site: CallSite | None,
+        in_script: bool,
+        time_ms: float | None,
+    ) -> None:
         with self.lock:
             phase = self.phase
-            use = self.judge.feed(event, phase)
+            use = self.judge.feed_parts(
+                args, reply, server, db, connection, site, in_script, time_ms, phase
+            )
             if use is None:
                 return
             slot = self._next % CALL_WINDOW
             self._uses[slot] = use
             self._phases[slot] = phase
-            site = event.site
             self._sites[slot] = site
             self._next += 1
-            self.site_calls[site] = self.site_calls.get(site, 0) + 1
-            if isinstance(event.reply, Exception):
+            site_calls = self.site_calls
+            site_calls[site] = site_calls.get(site, 0) + 1
+            if isinstance(reply, Exception):
                 return
             for key_use in use.keys:
                 if key_use.write:
                     key = key_use.key
                     self.keys_written.add(key)
-                    if event.server == self.track_server:
-                        self.written.add((event.db, key))
+                    if server == self.track_server:
+                        self.written.add((db, key))
                     for block in self._blocks:
                         block.add(key)
 

@@ -21,6 +21,7 @@ from typing import Any, Final
 
 import pytest
 
+from pytest_redis_boundary.core.events import CallSite
 from pytest_redis_boundary.core.findings import Finding
 from pytest_redis_boundary.core.governance import RULE_IDS, ExceptionInvalid, GovernedException
 from pytest_redis_boundary.core.rules import HOW_TO_FIX
@@ -120,7 +121,9 @@ class RedisBoundaryPlugin:
         self.recorder: Recorder | None = None
         self.outcome: Outcome | None = None
         if settings.mode != "off":
-            self.recorder = Recorder(self.sink, rootdir=settings.rootdir)
+            self.recorder = Recorder(
+                self.sink, rootdir=settings.rootdir, parts_sink=self.sink_parts
+            )
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -134,6 +137,21 @@ class RedisBoundaryPlugin:
         recording = self.current
         if recording is not None:
             recording.feed(event)
+
+    def sink_parts(
+        self,
+        args: tuple[object, ...],
+        reply: object,
+        server: str,
+        db: int,
+        connection: int,
+        site: CallSite | None,
+        in_script: bool,
+        time_ms: float | None,
+    ) -> None:
+        recording = self.current
+        if recording is not None:
+            recording.feed_parts(args, reply, server, db, connection, site, in_script, time_ms)
 
     # --- collection: markers are checked once, per test -------------------------------------
 

@@ -50,6 +50,9 @@ def internal_prefixes() -> tuple[str, ...]:
     return tuple(found)
 
 
+_HINTS = 4  # call-site depths a hook remembers
+
+
 class _CodeInfo:
     """What the resolver knows about one code object (kept alive so its id stays unique)."""
 
@@ -119,41 +122,44 @@ class CallSiteResolver:
         return None
 
     def site_hinted(self, hint: list[int]) -> CallSite | None:
-        """Like ``site_of_frame`` from the caller, reusing the depth found last time.
+        """Like ``site_of_frame`` from the caller, reusing the depths found before.
 
-        ``hint`` (one int, owned by the calling hook) holds the depth, counted from this method,
-        of the call site found on the previous call. ``sys._getframe(depth)`` skips the frames in
-        between without building frame objects for them, which is most of a walk's cost. The
-        guess is accepted only if that frame is external and the one just below it is internal;
-        otherwise the frames are walked one by one and the hint updated. (When the stack differs
-        only by external code in the middle of redis-py's own frames, e.g. a user-defined
-        ``Retry`` subclass, the guess reports the application frame above redis-py instead.)
+        ``hint`` (owned by the calling hook) holds the depths, counted from this method, at
+        which call sites were found on recent calls, most recent first (at most ``_HINTS``:
+        redis-py reaches the hook at different depths, e.g. through a deprecation decorator
+        on some commands only). ``sys._getframe(depth)`` skips the frames in between without
+        building frame objects for them, which is most of a walk's cost. A depth is accepted
+        only if that frame is external and the one just below it is internal; when none is,
+        the frames are walked one by one and the depth found goes to the front. (When the stack
+        differs only by external code in the middle of redis-py's own frames, e.g. a
+        user-defined ``Retry`` subclass, the guess reports the application frame above redis-py
+        instead.)
         """
         codes = self._codes
         getframe = sys._getframe
-        depth = hint[0]
-        if depth > 1:
+        for depth in hint:
             try:
                 frame: FrameType | None = getframe(depth)
                 below = getframe(depth - 1)
             except ValueError:
-                frame = None
-            if frame is not None:
-                code = frame.f_code
-                info = codes.get(id(code))
-                if info is None or info.code is not code:
-                    info = self._classify(code)
-                below_code = below.f_code
-                below_info = codes.get(id(below_code))
-                if below_info is None or below_info.code is not below_code:
-                    below_info = self._classify(below_code)
-                path = info.path
-                if path is not None and below_info.path is None:
-                    line = frame.f_lineno or 0
-                    site = info.sites.get(line)
-                    if site is None:
-                        site = info.sites[line] = CallSite(path, line, code.co_name)
-                    return site
+                continue
+            code = frame.f_code  # type: ignore[union-attr]
+            info = codes.get(id(code))
+            if info is None or info.code is not code:
+                info = self._classify(code)
+            path = info.path
+            if path is None:
+                continue
+            below_code = below.f_code
+            below_info = codes.get(id(below_code))
+            if below_info is None or below_info.code is not below_code:
+                below_info = self._classify(below_code)
+            if below_info.path is None:
+                line = frame.f_lineno or 0  # type: ignore[union-attr]
+                site = info.sites.get(line)
+                if site is None:
+                    site = info.sites[line] = CallSite(path, line, code.co_name)
+                return site
         frame = getframe(1)
         depth = 1
         while frame is not None:
@@ -163,7 +169,11 @@ class CallSiteResolver:
                 info = self._classify(code)
             path = info.path
             if path is not None:
-                hint[0] = depth
+                if depth > 1:
+                    if depth in hint:
+                        hint.remove(depth)
+                    hint.insert(0, depth)
+                    del hint[_HINTS:]
                 line = frame.f_lineno or 0
                 site = info.sites.get(line)
                 if site is None:

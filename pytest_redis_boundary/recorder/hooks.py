@@ -52,7 +52,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Final, Protocol
 
 from pytest_redis_boundary.core.events import NO_REPLY, CallSite, CommandEvent
 from pytest_redis_boundary.recorder.callsite import CallSiteResolver
@@ -64,7 +64,7 @@ from pytest_redis_boundary.recorder.scripts import (
     ScriptEvent,
 )
 
-__all__ = ["Recorder", "fake_server"]
+__all__ = ["PartsSink", "Recorder", "fake_server"]
 
 _ATTR = "_redis_boundary_state"
 _SITES_ATTR = "_redis_boundary_sites"
@@ -126,6 +126,30 @@ _PIPE_SITES: ContextVar[dict[int, CallSite] | None] = ContextVar(
 _installed: Recorder | None = None
 
 
+# A plain command (kind _K_PLAIN) awaiting its reply: (args, call site, send time in ms).
+_Plain = tuple[tuple[object, ...], CallSite | None, float]
+# What a connection's ``sending`` holds while a plain command is sent, and once its bytes are
+# being written (an error after that point may come after the server ran the command).
+_PLAIN: Final[list[_Entry]] = []
+_PLAIN_WRITTEN: Final[list[_Entry]] = []
+
+
+class PartsSink(Protocol):
+    """Receives a command as the fields of a ``CommandEvent``, without building one."""
+
+    def __call__(
+        self,
+        args: tuple[object, ...],
+        reply: object,
+        server: str,
+        db: int,
+        connection: int,
+        site: CallSite | None,
+        in_script: bool,
+        time_ms: float | None,
+    ) -> None: ...
+
+
 class _Entry:
     """A command written (or about to be) on a connection, awaiting its reply."""
 
@@ -169,7 +193,7 @@ class _ConnState:
         self.is_fake = is_fake
         self.ignored = ignored
         self.conn_id = next(_conn_ids)
-        self.pending: deque[_Entry] = deque()
+        self.pending: deque[_Entry | _Plain] = deque()
         self.staged: list[_Entry] = []
         self.sending: list[_Entry] | None = None
         self.suppress = 0
@@ -343,8 +367,10 @@ class Recorder:
         sink: Callable[[CommandEvent], None],
         *,
         rootdir: str | os.PathLike[str] | None = None,
+        parts_sink: PartsSink | None = None,
     ) -> None:
         self._sink = sink
+        self._parts = parts_sink if parts_sink is not None else self._event_from_parts
         self._site = CallSiteResolver(rootdir)
         self.errors: list[BaseException] = []
         self._on = False
@@ -401,13 +427,45 @@ class Recorder:
     def _error(self, exc: BaseException) -> None:
         self.errors.append(_without_frames(exc))
 
+    def _event_from_parts(
+        self,
+        args: tuple[object, ...],
+        reply: object,
+        server: str,
+        db: int,
+        connection: int,
+        site: CallSite | None,
+        in_script: bool,
+        time_ms: float | None,
+    ) -> None:
+        self._sink(
+            _make_event(
+                args,
+                reply,
+                server,
+                db,
+                connection,
+                site,
+                "script" if in_script else "client",
+                time_ms,
+            )
+        )
+
     def _emit(self, event: CommandEvent) -> None:
         try:
             self._sink(event)
         except Exception as exc:
             self.errors.append(_without_frames(exc))
 
-    def _deliver(self, st: _ConnState, entry: _Entry, reply: object, conn: Any) -> None:
+    def _deliver(self, st: _ConnState, entry: _Entry | _Plain, reply: object, conn: Any) -> None:
+        if type(entry) is tuple:
+            args, site, time_ms = entry
+            try:
+                self._parts(args, reply, st.server, st.db, st.conn_id, site, False, time_ms)
+            except Exception as exc:
+                self.errors.append(_without_frames(exc))
+            return
+        assert isinstance(entry, _Entry)
         kind = entry.kind
         if kind == _K_HIDDEN:
             return
@@ -430,17 +488,8 @@ class Recorder:
                     )
                 )
         try:
-            self._sink(
-                _make_event(
-                    entry.args,
-                    reply,
-                    st.server,
-                    st.db,
-                    st.conn_id,
-                    entry.site,
-                    "client",
-                    entry.time_ms,
-                )
+            self._parts(
+                entry.args, reply, st.server, st.db, st.conn_id, entry.site, False, entry.time_ms
             )
         except Exception as exc:
             self.errors.append(_without_frames(exc))
@@ -641,9 +690,8 @@ class Recorder:
         rec = self
         kinds_get = _KINDS.get
         site_here = self._site.site_hinted
-        hint = [0]
+        hint: list[int] = []
         now = time.time
-        entry_cls = _Entry
 
         def send_command(conn: Any, *args: Any, **kwargs: Any) -> Any:
             st = getattr(conn, _ATTR, None) or _new_state(conn)
@@ -652,14 +700,26 @@ class Recorder:
             kind = kinds_get(args[0], 0)
             if kind or st.pubsub:
                 rec._stage(st, conn, args, kind, site_here(hint))
-            else:
-                st.used = True
-                st.staged.append(entry_cls(args, site_here(hint), now() * 1000.0, 0))
+                try:
+                    return orig(conn, *args, **kwargs)
+                finally:
+                    if st.staged:  # never reached the socket (e.g. an encoding error)
+                        st.staged.clear()
+            # A plain command skips staging: it is pending once send_packed_command returns.
+            entry = (args, site_here(hint), now() * 1000.0)
+            st.used = True
+            st.sending = _PLAIN
             try:
-                return orig(conn, *args, **kwargs)
-            finally:
-                if st.staged:  # never reached the socket (e.g. an encoding error)
-                    st.staged.clear()
+                result = orig(conn, *args, **kwargs)
+            except BaseException as exc:
+                written = st.sending is _PLAIN_WRITTEN
+                st.sending = None
+                if written:  # the bytes may have reached the server: the command may have run
+                    rec._deliver(st, entry, exc, conn)
+                raise
+            st.sending = None
+            st.pending.append(entry)
+            return result
 
         return send_command
 
@@ -667,7 +727,7 @@ class Recorder:
         rec = self
         kinds = _KINDS
         site_here = self._site.site_hinted
-        hint = [0]
+        hint: list[int] = []
 
         def pack_command(conn: Any, *args: Any) -> Any:
             st = getattr(conn, _ATTR, None) or _new_state(conn)
@@ -734,6 +794,8 @@ class Recorder:
         def send_packed_command(conn: Any, *args: Any, **kwargs: Any) -> Any:
             st = getattr(conn, _ATTR, None)
             if st is None or not st.staged or st.sending is not None or st.suppress:
+                if st is not None and st.sending is _PLAIN:
+                    st.sending = _PLAIN_WRITTEN
                 return orig(conn, *args, **kwargs)
             batch = st.staged
             st.staged = []
@@ -802,7 +864,7 @@ class Recorder:
 
     def _read(self, orig: Any) -> Any:
         rec = self
-        make = _make_event
+        parts = self._parts
         from redis.exceptions import ResponseError
 
         def read_response(conn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -824,31 +886,21 @@ class Recorder:
             st.reading = False
             if st.pending:
                 entry = st.pending.popleft()
-                if entry.kind:
-                    rec._deliver(st, entry, reply, conn)
-                else:
+                if type(entry) is tuple:
                     try:
-                        rec._sink(
-                            make(
-                                entry.args,
-                                reply,
-                                st.server,
-                                st.db,
-                                st.conn_id,
-                                entry.site,
-                                "client",
-                                entry.time_ms,
-                            )
+                        parts(
+                            entry[0], reply, st.server, st.db, st.conn_id, entry[1], False, entry[2]
                         )
                     except Exception as sink_error:
                         rec.errors.append(_without_frames(sink_error))
+                else:
+                    rec._deliver(st, entry, reply, conn)
             return reply
 
         return read_response
 
     def _read_async(self, orig: Any) -> Any:
         rec = self
-        make = _make_event
         from redis.exceptions import ResponseError
 
         async def read_response(conn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -869,25 +921,7 @@ class Recorder:
                 raise
             st.reading = False
             if st.pending:
-                entry = st.pending.popleft()
-                if entry.kind:
-                    rec._deliver(st, entry, reply, conn)
-                else:
-                    try:
-                        rec._sink(
-                            make(
-                                entry.args,
-                                reply,
-                                st.server,
-                                st.db,
-                                st.conn_id,
-                                entry.site,
-                                "client",
-                                entry.time_ms,
-                            )
-                        )
-                    except Exception as sink_error:
-                        rec.errors.append(_without_frames(sink_error))
+                rec._deliver(st, st.pending.popleft(), reply, conn)
             return reply
 
         return read_response
@@ -917,7 +951,7 @@ class Recorder:
     def _queue_wrapper(self, orig: Any) -> Any:
         rec = self
         site_here = self._site.site_hinted
-        hint = [0]
+        hint: list[int] = []
 
         def note(pipe: Any, before: int, site: CallSite | None) -> None:
             queue = _pipeline_queue(pipe)
