@@ -157,6 +157,8 @@ def _read_many(name: str) -> HotHandler:
 
 
 def _read_keys(name: str, value_read: bool) -> HotHandler:
+    uses: dict[tuple[object, ...], CommandUse] = {}
+
     def handle(
         judge: Judge,
         args: tuple[object, ...],
@@ -175,7 +177,13 @@ def _read_keys(name: str, value_read: bool) -> HotHandler:
                 return None
             keys.append(key)
         judge.calls += 1
-        return analyse_argv(name, (name, *keys))
+        raws = args[1:]
+        use = uses.get(raws)
+        if use is None:
+            if len(uses) >= _USES_LIMIT:
+                uses.clear()
+            use = uses[raws] = analyse_argv(name, (name, *keys))
+        return use
 
     return handle
 

@@ -1163,7 +1163,7 @@ class Keyspace:
         if conn.queue is None:
             return True  # EXEC/DISCARD without MULTI, WATCH, UNWATCH
         if name == "DISCARD":
-            conn.queue = None
+            conn.queue, conn.failed = None, False
             return True
         if name == "EXEC":
             queued, failed = conn.queue, conn.failed

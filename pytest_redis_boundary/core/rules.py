@@ -11,7 +11,7 @@ arguments or replies of a command, so never a stored value.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Final, NamedTuple
 
@@ -142,14 +142,19 @@ class Judge:
         if not args:
             return None
         if self.hot and not in_script:
-            connections = self.keyspace._connections
-            if not connections or (server, connection) not in connections:
-                try:
-                    handler = _HOT[args[0]]
-                except (KeyError, TypeError):
-                    handler = hot_handler(args[0])
-                if handler is not None:
+            try:
+                handler = _HOT[args[0]]
+            except (KeyError, TypeError):
+                handler = hot_handler(args[0])
+            if handler is not None:
+                connections = self.keyspace._connections
+                conn = connections.get((server, connection)) if connections else None
+                if conn is None:
                     use = handler(self, args, reply, server, db, site, time_ms, phase)
+                    if use is not None:
+                        return use
+                elif conn.queue is not None and (reply == b"QUEUED" or reply == "QUEUED"):
+                    use = self._queue_clean(args, server, db, site, phase, conn.queue)
                     if use is not None:
                         return use
         name = plain_name(args[0])
@@ -171,6 +176,35 @@ class Judge:
         if isinstance(reply, Exception):
             return use  # the server refused it: nothing was written or read
         self._check(use, server, db, site, phase, curated)
+        return use
+
+    def _queue_clean(
+        self,
+        args: tuple[object, ...],
+        server: str,
+        db: int,
+        site: CallSite | None,
+        phase: str,
+        queue: list[tuple[str, Sequence[object]]],
+    ) -> CommandUse | None:
+        """A command the hot path knows, queued inside MULTI on clean keys without fields: the
+        general path's effect (queued for EXEC, writes noted) without its detour."""
+        name = plain_name(args[0])
+        if not name:
+            return None
+        use = analyse_argv(name, args)
+        if use.fields_written or use.fields_read or use.declared_only or not use.known:
+            return None
+        held = self._business_fields if name in READ_ONLY_VALUE_COMMANDS else None
+        for key_use in use.keys:
+            key = key_use.key
+            if self.clean_key(key) is None or (held and (server, db, key) in held):
+                return None
+        queue.append((name, args))
+        self.calls += 1
+        for key_use in use.keys:
+            if key_use.write:
+                self.note_write(server, db, key_use.key, name, site, phase, False)
         return use
 
     # --- what the hot path needs ------------------------------------------------------------
