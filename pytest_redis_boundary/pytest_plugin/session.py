@@ -221,7 +221,7 @@ class RedisBoundaryPlugin:
         try:
             return (yield)
         finally:
-            self._drain_errors()
+            self._drain_errors(recording)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
@@ -278,7 +278,7 @@ class RedisBoundaryPlugin:
     def _end_call(self, item: pytest.Item, recording: Recording, *, failed: bool) -> None:
         """The end of the call phase: TTLs, governance, then the mode decides the outcome."""
         __tracebackhide__ = True
-        with recording.lock:
+        with recording.settled():
             recording.judge.finish(time.time() * 1000.0, self.prober)
             recording.finished = True
         raw = recording.raw_findings()
@@ -288,7 +288,7 @@ class RedisBoundaryPlugin:
         }
         recording.extra = judged[len(raw) :]
         recording.judged = judged
-        self._drain_errors()
+        self._drain_errors(recording)
         mode = self._mode_of(item)
         violations = [f for f in judged if f.verdict == "violation"]
         raised: list[str] = []
@@ -308,8 +308,8 @@ class RedisBoundaryPlugin:
 
     def _end_test(self, item: pytest.Item, recording: Recording) -> None:
         """After teardown: judge what teardown added, and add the test to the run's totals."""
-        self._drain_errors()
-        raw = recording.raw_findings()
+        raw = recording.raw_findings()  # judges what is still waiting first
+        self._drain_errors(recording)
         # A test that never reached its call phase (skipped, or an error in setup) and recorded
         # nothing says nothing about its marker exception: it is neither matched nor unused.
         ran = recording.judged is not None or bool(raw)
@@ -325,10 +325,10 @@ class RedisBoundaryPlugin:
             final.extend(recording.extra)
             final.extend(f for f in judged_new if f.rule != "RB902" or f.message not in seen)
         policy = self.settings.policy
-        with recording.lock:  # a thread the test started may still be feeding it
+        with recording.settled():  # a thread the test started may still be feeding it
             keys_written = list(recording.keys_written)
             site_calls = dict(recording.site_calls)
-            call_count = recording.call_count
+            call_count = recording.judge.calls
         by_class: dict[str, set[str]] = {}
         for key in keys_written:
             by_class.setdefault(key_class_name(policy, key), set()).add(key)
@@ -377,11 +377,14 @@ class RedisBoundaryPlugin:
             lines.extend(f"  {call}" for call in calls)
         return "\n".join(lines)
 
-    def _drain_errors(self) -> None:
+    def _drain_errors(self, recording: Recording | None = None) -> None:
         recorder = self.recorder
-        if recorder is None or not recorder.errors:
-            return
-        errors, recorder.errors = recorder.errors, []
+        errors: list[BaseException] = []
+        if recorder is not None and recorder.errors:
+            errors, recorder.errors = recorder.errors, []
+        if recording is not None and recording.errors:
+            errors += recording.errors
+            recording.errors = []
         for exc in errors:
             text = describe_error(exc)
             self.totals.problems.append(text)
