@@ -110,3 +110,41 @@ def test_lock_site_is_the_application_line(capture: Capture) -> None:
     expected = next(i for i, text in enumerate(source, 1) if text.endswith("# lock-line"))
     assert expected in lines
     assert all(e_line in (expected, expected + 1) for e_line in lines)
+
+
+def _hook(resolver: CallSiteResolver, hint: list[int]) -> object:
+    return resolver.site_hinted(hint)
+
+
+def _deeper_hook(resolver: CallSiteResolver, hint: list[int]) -> object:
+    return _hook(resolver, hint)
+
+
+def test_hints_remember_each_depth_a_hook_is_reached_at(tmp_path: Path) -> None:
+    # The hooks stand in for redis-py's frames: reached at two depths, as when some commands
+    # go through a deprecation decorator. Each call must name its own caller's line.
+    resolver = CallSiteResolver(ROOT, extra_internal=(__file__,))
+    outer = tmp_path / "app.py"
+    outer.write_text(
+        textwrap.dedent(
+            """
+            def shallow(hook, resolver, hint):
+                return hook(resolver, hint)
+
+            def deep(hook, resolver, hint):
+                return hook(resolver, hint)
+            """
+        )
+    )
+    namespace: dict[str, object] = {}
+    exec(compile(outer.read_text(), str(outer), "exec"), namespace)
+    shallow, deep = namespace["shallow"], namespace["deep"]
+    hint: list[int] = []
+    seen = set()
+    for _ in range(3):
+        a = shallow(_hook, resolver, hint)  # type: ignore[operator]
+        b = deep(_deeper_hook, resolver, hint)  # type: ignore[operator]
+        assert (a.function, a.line) == ("shallow", 3)  # type: ignore[attr-defined]
+        assert (b.function, b.line) == ("deep", 6)  # type: ignore[attr-defined]
+        seen.add(tuple(sorted(hint)))
+    assert seen == {(2, 3)}  # both depths kept: no walk after the first of each
