@@ -21,7 +21,6 @@ from typing import Any, Final
 
 import pytest
 
-from pytest_redis_boundary.core.events import CallSite
 from pytest_redis_boundary.core.findings import Finding
 from pytest_redis_boundary.core.governance import RULE_IDS, ExceptionInvalid, GovernedException
 from pytest_redis_boundary.core.rules import HOW_TO_FIX
@@ -105,6 +104,10 @@ def describe_error(exc: BaseException) -> str:
     return f"{name}{where}{detail}"
 
 
+def _dropped(*parts: object) -> None:
+    """Where commands go while no test is running (collection, between tests)."""
+
+
 class RedisBoundaryPlugin:
     """Registered as ``redis-boundary-session`` when redis-py is importable."""
 
@@ -121,9 +124,7 @@ class RedisBoundaryPlugin:
         self.recorder: Recorder | None = None
         self.outcome: Outcome | None = None
         if settings.mode != "off":
-            self.recorder = Recorder(
-                self.sink, rootdir=settings.rootdir, parts_sink=self.sink_parts
-            )
+            self.recorder = Recorder(self.sink, rootdir=settings.rootdir, parts_sink=_dropped)
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -137,21 +138,6 @@ class RedisBoundaryPlugin:
         recording = self.current
         if recording is not None:
             recording.feed(event)
-
-    def sink_parts(
-        self,
-        args: tuple[object, ...],
-        reply: object,
-        server: str,
-        db: int,
-        connection: int,
-        site: CallSite | None,
-        in_script: bool,
-        time_ms: float | None,
-    ) -> None:
-        recording = self.current
-        if recording is not None:
-            recording.feed_parts(args, reply, server, db, connection, site, in_script, time_ms)
 
     # --- collection: markers are checked once, per test -------------------------------------
 
@@ -216,6 +202,7 @@ class RedisBoundaryPlugin:
         item.stash[RECORDING_KEY] = recording
         if recording.active:
             self.current = recording
+            self.recorder.set_parts_sink(recording.feed_parts)
             self.watch.start(recording)
             self.recorder.start_script_capture()
         try:
@@ -251,6 +238,8 @@ class RedisBoundaryPlugin:
             # Detach first: a thread the test left running may still send commands.
             if self.current is recording:
                 self.current = None
+                if self.recorder is not None:
+                    self.recorder.set_parts_sink(_dropped)
             try:
                 if recording.active:
                     self._end_test(item, recording)

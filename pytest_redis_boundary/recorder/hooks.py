@@ -147,6 +147,7 @@ class PartsSink(Protocol):
         site: CallSite | None,
         in_script: bool,
         time_ms: float | None,
+        /,
     ) -> None: ...
 
 
@@ -370,7 +371,8 @@ class Recorder:
         parts_sink: PartsSink | None = None,
     ) -> None:
         self._sink = sink
-        self._parts = parts_sink if parts_sink is not None else self._event_from_parts
+        self._parts: PartsSink = self._event_from_parts
+        self.set_parts_sink(parts_sink)
         self._site = CallSiteResolver(rootdir)
         self.errors: list[BaseException] = []
         self._on = False
@@ -409,6 +411,11 @@ class Recorder:
         if _installed is self:
             _installed = None
 
+    def set_parts_sink(self, parts_sink: PartsSink | None) -> None:
+        """Where plain client commands go from now on, as parts (None: built into a
+        ``CommandEvent`` for ``sink``). A plugin points it at the running test's recording."""
+        self._parts = parts_sink if parts_sink is not None else self._event_from_parts
+
     def start_script_capture(self) -> None:
         """Start recovering Lua-internal commands on real servers (MONITOR, opened lazily)."""
         self._scripts.start()
@@ -427,29 +434,11 @@ class Recorder:
     def _error(self, exc: BaseException) -> None:
         self.errors.append(_without_frames(exc))
 
-    def _event_from_parts(
-        self,
-        args: tuple[object, ...],
-        reply: object,
-        server: str,
-        db: int,
-        connection: int,
-        site: CallSite | None,
-        in_script: bool,
-        time_ms: float | None,
-    ) -> None:
-        self._sink(
-            _make_event(
-                args,
-                reply,
-                server,
-                db,
-                connection,
-                site,
-                "script" if in_script else "client",
-                time_ms,
-            )
-        )
+    def _event_from_parts(self, *parts: Any) -> None:
+        """The parts sink of a recorder given none: one ``CommandEvent`` for ``sink``."""
+        args, reply, server, db, connection, site, in_script, time_ms = parts
+        origin = "script" if in_script else "client"
+        self._sink(_make_event(args, reply, server, db, connection, site, origin, time_ms))
 
     def _emit(self, event: CommandEvent) -> None:
         try:
@@ -864,7 +853,6 @@ class Recorder:
 
     def _read(self, orig: Any) -> Any:
         rec = self
-        parts = self._parts
         from redis.exceptions import ResponseError
 
         def read_response(conn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -888,7 +876,7 @@ class Recorder:
                 entry = st.pending.popleft()
                 if type(entry) is tuple:
                     try:
-                        parts(
+                        rec._parts(
                             entry[0], reply, st.server, st.db, st.conn_id, entry[1], False, entry[2]
                         )
                     except Exception as sink_error:
