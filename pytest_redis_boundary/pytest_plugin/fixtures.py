@@ -107,11 +107,8 @@ def _redis_boundary_backend(request: pytest.FixtureRequest) -> Iterator[_Backend
         yield _Backend(url=None, fake_server=server, recording=recording)
         return
     yield _Backend(url=url, fake_server=None, recording=recording)
-    if recording is not None:
-        with recording.settled():
-            wrote = bool(recording.written)
-        if wrote:
-            _delete_written(url, recording)
+    if recording is not None and recording.written:
+        _delete_written(url, recording)
 
 
 def _delete_written(url: str, recording: Recording) -> None:
@@ -120,7 +117,7 @@ def _delete_written(url: str, recording: Recording) -> None:
 
     from pytest_redis_boundary.recorder.hooks import Recorder
 
-    with recording.settled():
+    with recording.lock:
         written = sorted(recording.written)
         recording.written.clear()
     by_db: dict[int, list[str]] = {}

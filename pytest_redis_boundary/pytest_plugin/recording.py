@@ -1,23 +1,16 @@
 """One test's recording: its Judge, phase, recent calls, written keys and expected findings.
 
 The recorder's sink feeds the current test's ``Recording`` from whichever thread or asyncio task
-sent the command. A command first waits, with its phase, in a batch of at most ``BATCH``; the
-batch is judged in one go when full, and whenever anything reads the recording
-(``settled()``): judging in runs keeps the Judge's working set in the CPU caches, where judging
-each command between two of the application's evicts it (half the recording overhead on
-fakeredis). The batch holds the commands' arguments and replies until then: in memory only,
-never written or printed. After judging, the last ``CALL_WINDOW`` calls are kept in preallocated
-ring buffers as the Judge's own ``CommandUse`` (name and keys, never values), the phase and the
-call site.
+sent the command (a lock keeps the Judge consistent). The sink path does the Judge's work plus a
+few slot stores: the last ``CALL_WINDOW`` calls are kept in preallocated ring buffers as the
+Judge's own ``CommandUse`` (name and keys, never values), the phase and the call site.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from types import TracebackType
 from typing import Final, NamedTuple
@@ -34,14 +27,6 @@ __all__ = ["CALL_WINDOW", "Expectation", "RecordedCall", "Recording"]
 
 CALL_WINDOW: Final = 1_000
 """How many of a test's most recent calls ``redis_boundary.calls`` keeps."""
-
-BATCH: Final = 256
-"""How many commands wait before they are judged together."""
-
-# A command waiting to be judged: CommandEvent's fields as Judge.feed_parts takes them + phase.
-_Waiting = tuple[
-    tuple[object, ...], object, str, int, int, "CallSite | None", bool, "float | None", str
-]
 
 
 class RecordedCall(NamedTuple):
@@ -75,9 +60,7 @@ class Recording:
         self.nodeid = nodeid
         self.judge = Judge(policy, test=nodeid, declared_tenant=declared_tenant)
         self.phase = "setup"
-        self.lock = threading.Lock()  # held while judging; ``settled()`` for readers
-        self._waiting: deque[_Waiting] = deque()
-        self.errors: list[BaseException] = []  # raised while judging (a bug): reported
+        self.lock = threading.Lock()
         self.probe = probe
         self._exceptions = tuple(e for e in (exception, *register) if e is not None)
         self._active = today_ok
@@ -123,43 +106,22 @@ class Recording:
         in_script: bool,
         time_ms: float | None,
     ) -> None:
-        waiting = self._waiting  # deque appends are atomic: threads need no lock here
-        waiting.append((args, reply, server, db, connection, site, in_script, time_ms, self.phase))
-        if len(waiting) >= BATCH:
-            with self.lock:
-                self._judge_waiting()
-
-    @contextmanager
-    def settled(self) -> Iterator[None]:
-        """Hold the lock with every command recorded so far judged."""
         with self.lock:
-            self._judge_waiting()
-            yield
-
-    def _judge_waiting(self) -> None:
-        waiting = self._waiting
-        feed = self.judge.feed_parts
-        uses = self._uses
-        phases = self._phases
-        sites = self._sites
-        site_calls = self.site_calls
-        while waiting:
-            args, reply, server, db, connection, site, in_script, time_ms, phase = waiting.popleft()
-            try:
-                use = feed(args, reply, server, db, connection, site, in_script, time_ms, phase)
-            except Exception as exc:  # a bug of ours: reported, the test goes on
-                self.errors.append(exc.with_traceback(None))
-                continue
+            phase = self.phase
+            use = self.judge.feed_parts(
+                args, reply, server, db, connection, site, in_script, time_ms, phase
+            )
             if use is None:
-                continue
+                return
             slot = self._next % CALL_WINDOW
-            uses[slot] = use
-            phases[slot] = phase
-            sites[slot] = site
+            self._uses[slot] = use
+            self._phases[slot] = phase
+            self._sites[slot] = site
             self._next += 1
+            site_calls = self.site_calls
             site_calls[site] = site_calls.get(site, 0) + 1
             if isinstance(reply, Exception):
-                continue
+                return
             for key_use in use.keys:
                 if key_use.write:
                     key = key_use.key
@@ -173,12 +135,11 @@ class Recording:
 
     @property
     def call_count(self) -> int:
-        with self.settled():
-            return self.judge.calls
+        return self.judge.calls
 
     def calls(self) -> list[RecordedCall]:
         """The last ``CALL_WINDOW`` calls, oldest first."""
-        with self.settled():
+        with self.lock:
             total = self._next
             start = max(0, total - CALL_WINDOW)
             out = []
@@ -197,7 +158,7 @@ class Recording:
         return self._subtract(self._merged())
 
     def _merged(self) -> list[Finding]:
-        with self.settled():
+        with self.lock:
             return merge([*self.judge.findings(), *self.logged])
 
     def _subtract(self, found: list[Finding]) -> list[Finding]:
@@ -215,7 +176,7 @@ class Recording:
         """RB201/RB202 as if the call phase ended now, for the written ``keys`` (default all)."""
         if self.finished:
             return []
-        with self.settled():
+        with self.lock:
             return self.judge.ttl_preview(time.time() * 1000.0, self.probe, keys)
 
     def current(self) -> list[Finding]:
@@ -244,12 +205,12 @@ class Recording:
 
     def _open_block(self) -> set[str]:
         block: set[str] = set()
-        with self.settled():
+        with self.lock:
             self._blocks.append(block)
         return block
 
     def _close_block(self, block: set[str]) -> None:
-        with self.settled():
+        with self.lock:
             self._blocks.remove(block)
 
     def _remove(self, findings: list[Finding]) -> None:

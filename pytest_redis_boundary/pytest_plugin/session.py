@@ -208,7 +208,7 @@ class RedisBoundaryPlugin:
         try:
             return (yield)
         finally:
-            self._drain_errors(recording)
+            self._drain_errors()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
@@ -267,7 +267,7 @@ class RedisBoundaryPlugin:
     def _end_call(self, item: pytest.Item, recording: Recording, *, failed: bool) -> None:
         """The end of the call phase: TTLs, governance, then the mode decides the outcome."""
         __tracebackhide__ = True
-        with recording.settled():
+        with recording.lock:
             recording.judge.finish(time.time() * 1000.0, self.prober)
             recording.finished = True
         raw = recording.raw_findings()
@@ -277,7 +277,7 @@ class RedisBoundaryPlugin:
         }
         recording.extra = judged[len(raw) :]
         recording.judged = judged
-        self._drain_errors(recording)
+        self._drain_errors()
         mode = self._mode_of(item)
         violations = [f for f in judged if f.verdict == "violation"]
         raised: list[str] = []
@@ -297,8 +297,8 @@ class RedisBoundaryPlugin:
 
     def _end_test(self, item: pytest.Item, recording: Recording) -> None:
         """After teardown: judge what teardown added, and add the test to the run's totals."""
-        raw = recording.raw_findings()  # judges what is still waiting first
-        self._drain_errors(recording)
+        self._drain_errors()
+        raw = recording.raw_findings()
         # A test that never reached its call phase (skipped, or an error in setup) and recorded
         # nothing says nothing about its marker exception: it is neither matched nor unused.
         ran = recording.judged is not None or bool(raw)
@@ -314,10 +314,10 @@ class RedisBoundaryPlugin:
             final.extend(recording.extra)
             final.extend(f for f in judged_new if f.rule != "RB902" or f.message not in seen)
         policy = self.settings.policy
-        with recording.settled():  # a thread the test started may still be feeding it
+        with recording.lock:  # a thread the test started may still be feeding it
             keys_written = list(recording.keys_written)
             site_calls = dict(recording.site_calls)
-            call_count = recording.judge.calls
+            call_count = recording.call_count
         by_class: dict[str, set[str]] = {}
         for key in keys_written:
             by_class.setdefault(key_class_name(policy, key), set()).add(key)
@@ -366,14 +366,11 @@ class RedisBoundaryPlugin:
             lines.extend(f"  {call}" for call in calls)
         return "\n".join(lines)
 
-    def _drain_errors(self, recording: Recording | None = None) -> None:
+    def _drain_errors(self) -> None:
         recorder = self.recorder
-        errors: list[BaseException] = []
-        if recorder is not None and recorder.errors:
-            errors, recorder.errors = recorder.errors, []
-        if recording is not None and recording.errors:
-            errors += recording.errors
-            recording.errors = []
+        if recorder is None or not recorder.errors:
+            return
+        errors, recorder.errors = recorder.errors, []
         for exc in errors:
             text = describe_error(exc)
             self.totals.problems.append(text)
