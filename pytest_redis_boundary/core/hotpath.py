@@ -6,9 +6,10 @@ general path (``analyse_argv``, ``Keyspace.apply``, ``Judge._check``) would have
 its ``CommandUse``; or it returns ``None`` having changed nothing, and the general path runs.
 
 A handler only takes a command when nothing about it can yield a finding at once: a client
-command (not one run inside a script), no MULTI or SELECT state on any connection, no error
-reply, every key *clean* for this judge (not RQ's, not business, in a key class, of the declared
-tenant or tenant-free when allowed) and no business field. The shapes it takes are the ones
+command (not one run inside a script), no MULTI or SELECT state on its connection (a command
+queued inside MULTI takes ``Judge._queue_clean``), no error reply, every key *clean* for this
+judge (not RQ's, not business, in a key class, of the declared tenant or tenant-free when
+allowed) and no business field. The shapes it takes are the ones
 redis-py's own methods send: ``SET k v [EX|PX n] [NX|XX]``, ``EXPIRE k n``, ``DEL k`` and so on;
 any other shape falls back. ``tests/core/test_hotpath.py`` feeds the same random streams to a
 judge with and without these handlers and requires the same findings, key states and uses.
@@ -440,7 +441,7 @@ def hot_handler(head: object) -> HotHandler | None:
         return BY_HEAD[head]
     except KeyError:
         pass
-    except TypeError:  # unhashable: never a name redis-py sends
+    except (TypeError, ValueError):  # unhashable (a writable memoryview): the general path
         return None
     name = plain_name(head)
     handler = _handler_for(name) if name else None

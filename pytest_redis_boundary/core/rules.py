@@ -144,7 +144,7 @@ class Judge:
         if self.hot and not in_script:
             try:
                 handler = _HOT[args[0]]
-            except (KeyError, TypeError):
+            except (KeyError, TypeError, ValueError):
                 handler = hot_handler(args[0])
             if handler is not None:
                 connections = self.keyspace._connections
@@ -216,7 +216,7 @@ class Judge:
             return self._clean[raw]
         except KeyError:
             pass
-        except TypeError:
+        except (TypeError, ValueError):  # unhashable, or a writable memoryview
             return None
         if (type(raw) is not str and type(raw) is not bytes) or raw in self._dirty:
             return None

@@ -53,6 +53,11 @@ def internal_prefixes() -> tuple[str, ...]:
 _HINTS = 4  # call-site depths a hook remembers
 
 
+def _to_front(hint: list[int], depth: int) -> None:
+    # One slice assignment, so threads sharing a hook's hints never see a half-updated list.
+    hint[:] = [depth, *(d for d in hint if d != depth)][:_HINTS]
+
+
 class _CodeInfo:
     """What the resolver knows about one code object (kept alive so its id stays unique)."""
 
@@ -125,7 +130,7 @@ class CallSiteResolver:
         """Like ``site_of_frame`` from the caller, reusing the depths found before.
 
         ``hint`` (owned by the calling hook) holds the depths, counted from this method, at
-        which call sites were found on recent calls, most recent first (at most ``_HINTS``:
+        which call sites were found on recent calls, last used first (at most ``_HINTS``:
         redis-py reaches the hook at different depths, e.g. through a deprecation decorator
         on some commands only). ``sys._getframe(depth)`` skips the frames in between without
         building frame objects for them, which is most of a walk's cost. A depth is accepted
@@ -155,6 +160,8 @@ class CallSiteResolver:
             if below_info is None or below_info.code is not below_code:
                 below_info = self._classify(below_code)
             if below_info.path is None:
+                if depth != hint[0]:
+                    _to_front(hint, depth)  # as a single hint would: the last depth used first
                 line = frame.f_lineno or 0  # type: ignore[union-attr]
                 site = info.sites.get(line)
                 if site is None:
@@ -170,10 +177,7 @@ class CallSiteResolver:
             path = info.path
             if path is not None:
                 if depth > 1:
-                    if depth in hint:
-                        hint.remove(depth)
-                    hint.insert(0, depth)
-                    del hint[_HINTS:]
+                    _to_front(hint, depth)
                 line = frame.f_lineno or 0
                 site = info.sites.get(line)
                 if site is None:

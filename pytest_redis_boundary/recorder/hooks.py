@@ -5,7 +5,11 @@ connection object. The recorder wraps, on every connection class that defines th
 
 * sync ``send_command`` (single commands) and ``pack_commands`` (pipelines, MULTI/EXEC);
   asyncio ``pack_command`` (called by its ``send_command``, by ``pack_commands`` and directly by
-  the async cluster) and ``pack_commands``. These *stage* an entry (args, call site, send time).
+  the async cluster) and ``pack_commands``. These *stage* an entry (args, call site, send time),
+  except a plain sync command (not pub/sub, script, MULTI/EXEC, SELECT/RESET, AUTH/READONLY):
+  ``send_command`` makes it pending itself once the original returns, as a bare tuple. An error
+  before ``send_packed_command`` was entered (an encoding error) drops it; one after delivers it
+  with that error, since the command may have run.
 * ``send_packed_command``: once the bytes are written, staged entries become *pending*, a FIFO per
   connection. Entries for pubsub commands (and anything sent on a connection in pubsub mode) are
   delivered at once with ``reply=NO_REPLY`` and never enter the FIFO.

@@ -804,3 +804,21 @@ def test_regression_hot_expire_reply_0_on_an_expired_key_keeps_a_later_rb201(
         judge.finish(NOW + 6_000)
     assert rules(cold.findings()) == [("RB201", "violation", "t:acme:cache:x", None)]
     assert hot.findings() == cold.findings()
+
+
+@pytest.mark.parametrize("command", ["HSET", "SET", "GET", "EXISTS", "EXPIRE"])
+def test_memoryview_keys_take_the_general_path(command: str) -> None:
+    # redis-py sends memoryview arguments as they are; hashing a writable one raises ValueError.
+    key = memoryview(bytearray(b"t:acme:job:42"))
+    tail: dict[str, tuple[object, ...]] = {
+        "HSET": ("status", b"done"),
+        "SET": (b"v",),
+        "GET": (),
+        "EXISTS": (),
+        "EXPIRE": (10,),
+    }
+    pair = Pair()
+    pair.feed(ev(command, key, *tail[command], reply=1 if command != "GET" else None))
+    found = {f.rule for f in pair.finish(NOW)}
+    want = {"GET": {"RB102"}, "EXISTS": set(), "EXPIRE": {"RB101"}}.get(command, {"RB101", "RB201"})
+    assert found == want, found

@@ -143,7 +143,9 @@ def test_hints_remember_each_depth_a_hook_is_reached_at(tmp_path: Path) -> None:
     seen = set()
     for _ in range(3):
         a = shallow(_hook, resolver, hint)  # type: ignore[operator]
+        assert hint[0] == 2  # the depth used last is tried first, as a single hint would be
         b = deep(_deeper_hook, resolver, hint)  # type: ignore[operator]
+        assert hint[0] == 3
         assert (a.function, a.line) == ("shallow", 3)  # type: ignore[attr-defined]
         assert (b.function, b.line) == ("deep", 6)  # type: ignore[attr-defined]
         seen.add(tuple(sorted(hint)))
