@@ -60,7 +60,9 @@ class Recording:
         self.nodeid = nodeid
         self.judge = Judge(policy, test=nodeid, declared_tenant=declared_tenant)
         self.phase = "setup"
-        self.lock = threading.Lock()
+        # Re-entrant: the garbage collector can finalize a watching Pipeline while a command is
+        # judged, and its __del__ sends UNWATCH, which reaches this recording on the same thread.
+        self.lock = threading.RLock()
         self.probe = probe
         self._exceptions = tuple(e for e in (exception, *register) if e is not None)
         self._active = today_ok

@@ -56,3 +56,28 @@ def test_phase_is_the_one_at_send_time_not_at_judging_time() -> None:
         ("call", ("t:acme:cache:x",)),
         ("teardown", ("t:acme:cache:y",)),
     ]
+
+
+def test_a_command_sent_while_one_is_judged_on_the_same_thread_does_not_hang() -> None:
+    # What a Pipeline's __del__ (UNWATCH) does when the garbage collector runs mid-judging.
+    recording = _recording()
+    feed = recording.judge.feed_parts
+    nested: list[bool] = []
+
+    def feed_and_send(*parts: object) -> object:
+        if not nested:
+            nested.append(True)
+            _send(recording, "UNWATCH", reply=b"OK")
+        return feed(*parts)  # type: ignore[arg-type]
+
+    recording.judge.feed_parts = feed_and_send  # type: ignore[method-assign]
+    worker = threading.Thread(
+        target=_send,
+        args=(recording, "SET", "t:acme:cache:x", b"v"),
+        kwargs={"reply": b"OK"},
+        daemon=True,  # with a plain Lock it hangs for good
+    )
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert recording.judge.calls == 2  # both judged: UNWATCH first, then the SET
