@@ -160,6 +160,18 @@ def table_version() -> str:
     return str(raw["redis_version"])
 
 
+# Whole-value reads: on a key that holds business fields they read those fields.
+VALUE_READS: Final = frozenset(
+    {"GET", "MGET", "GETEX", "GETDEL", "GETRANGE", "HGETALL", "HVALS", "HSCAN", "JSON.GET", "DUMP"}
+)
+
+
+def spellings(word: str) -> tuple[str, str, bytes, bytes]:
+    """A command or option word as clients send it: upper, lower, and both as bytes."""
+    lower = word.lower()
+    return (word, lower, word.encode(), lower.encode())
+
+
 # --- argv normalisation ----------------------------------------------------------------------
 
 _NAMES: dict[str | bytes, str] = {}  # b"set" -> "SET": names repeat, decoding them need not

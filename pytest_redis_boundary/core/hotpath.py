@@ -21,52 +21,37 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from pytest_redis_boundary.core.commands import (
+    VALUE_READS,
     CommandUse,
     KeyUse,
     analyse_argv,
     curated_names,
     plain_name,
     single_key_plan,
+    spellings,
 )
 from pytest_redis_boundary.core.events import NO_REPLY, CallSite
-from pytest_redis_boundary.core.keyspace import TTL_UNKNOWN, Database, Keyspace, KeyState
+from pytest_redis_boundary.core.keyspace import MAX_MS, TTL_UNKNOWN, Keyspace, KeyState
 
 if TYPE_CHECKING:
     from pytest_redis_boundary.core.rules import Judge
 
-__all__ = ["BY_HEAD", "VALUE_READS", "HotHandler", "hot_handler"]
+__all__ = ["BY_HEAD", "HotHandler", "hot_handler"]
 
 HotHandler = Callable[
     ["Judge", tuple[object, ...], object, str, int, "CallSite | None", "float | None", str],
     "CommandUse | None",
 ]
 
-_MAX_MS: Final = 2**63 - 1
 _USES_LIMIT: Final = 65_536  # per command name; CommandUse values repeat with their keys
-
-# Whole-value reads: on a key that holds business fields they read those fields.
-VALUE_READS: Final = frozenset(
-    {"GET", "MGET", "GETEX", "GETDEL", "GETRANGE", "HGETALL", "HVALS", "HSCAN", "JSON.GET", "DUMP"}
-)
 
 
 def _variants(*words: str) -> dict[object, str]:
-    """Each option word as redis-py or an application may send it: upper, lower, bytes."""
-    out: dict[object, str] = {}
-    for word in words:
-        for form in (word, word.lower()):
-            out[form] = word
-            out[form.encode()] = word
-    return out
+    """Each option word as an application may send it, mapped to the word."""
+    return {form: word for word in words for form in spellings(word)}
 
 
 _SET_OPTIONS: Final = _variants("EX", "PX", "NX", "XX")
-
-
-def _database(judge: Judge, server: str, db: int) -> Database:
-    keyspace = judge.keyspace
-    found = keyspace._databases.get((server, db))
-    return found if found is not None else keyspace.database(server, db)
 
 
 def _plain_value(value: object) -> bool:
@@ -98,10 +83,10 @@ def _uses_cache(
 # --- handler factories ------------------------------------------------------------------------
 
 
-def _read(name: str, index: int, reads: bool, writes: bool) -> HotHandler:
+def _read(name: str, index: int, make_use: Callable[[str], CommandUse]) -> HotHandler:
     """A read-only command with one key at a fixed index and no field (GET, TTL, LRANGE ...)."""
     value_read = name in VALUE_READS
-    use_of = _uses_cache(name, lambda key: CommandUse(name, (KeyUse(key, reads, writes),)))
+    use_of = _uses_cache(name, make_use)
 
     def handle(
         judge: Judge,
@@ -129,9 +114,8 @@ def _read(name: str, index: int, reads: bool, writes: bool) -> HotHandler:
 
 def _read_many(name: str) -> HotHandler:
     """EXISTS/MGET/TOUCH-like reads (every argument a key)."""
-    value_read = name in VALUE_READS
-    use_of = _uses_cache(name, lambda key: analyse_argv(name, (name, key)))
-    many = _read_keys(name, value_read)
+    one = _read(name, 1, lambda key: analyse_argv(name, (name, key)))
+    many = _read_keys(name, name in VALUE_READS)
 
     def handle(
         judge: Judge,
@@ -143,16 +127,8 @@ def _read_many(name: str) -> HotHandler:
         now: float | None,
         phase: str,
     ) -> CommandUse | None:
-        if len(args) != 2:
-            return many(judge, args, reply, server, db, site, now, phase) if len(args) > 2 else None
-        raw = args[1]
-        key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
-        if key is None or (
-            value_read and judge._business_fields and (server, db, key) in judge._business_fields
-        ):
-            return None
-        judge.calls += 1
-        return use_of(raw, key)
+        handler = many if len(args) > 2 else one
+        return handler(judge, args, reply, server, db, site, now, phase)
 
     return handle
 
@@ -231,7 +207,7 @@ def _set(
             expires = TTL_UNKNOWN
         else:
             expires = now + amount * unit
-        _database(judge, server, db).keys[key] = KeyState("string", expires)
+        judge.keyspace.database(server, db).keys[key] = KeyState("string", expires)
     judge.note_write(server, db, key, "SET", site, phase, False)
     judge.calls += 1
     return _set_use(raw, key)
@@ -257,13 +233,13 @@ def _expire(name: str, unit: int) -> HotHandler:
         if len(args) != 3 or type(reply) is not int:
             return None
         amount = args[2]
-        if type(amount) is not int or abs(amount * unit) + (now or 0) > _MAX_MS:
+        if type(amount) is not int or abs(amount * unit) + (now or 0) > MAX_MS:
             return None
         raw = args[1]
         key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
         if key is None:
             return None
-        database = _database(judge, server, db)
+        database = judge.keyspace.database(server, db)
         state = database.get(key, now)  # read first, as the general path does: drops it if expired
         if reply == 1:
             if state is None:  # it existed after all (written before we watched)
@@ -305,7 +281,7 @@ def _delete(name: str) -> HotHandler:
         key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
         if key is None:
             return None
-        _database(judge, server, db).keys.pop(key, None)
+        judge.keyspace.database(server, db).keys.pop(key, None)
         judge.note_write(server, db, key, name, site, phase, False)
         judge.calls += 1
         return use_of(raw, key)
@@ -428,7 +404,7 @@ def _handler_for(name: str) -> HotHandler | None:
         return None
     if writes:
         return None  # a write the model has no handler for: its TTL effect is unknown
-    return _read(name, index, reads, writes)
+    return _read(name, index, lambda key: CommandUse(name, (KeyUse(key, reads, writes),)))
 
 
 BY_HEAD: dict[object, HotHandler | None] = {}

@@ -373,7 +373,7 @@ def _expire(unit: int, absolute: bool) -> Handler:
         argv = call.argv
         key = text(argv[1])
         amount = int(text(argv[2]))
-        if abs(amount * unit) + (call.now or 0) > _MAX_MS:
+        if abs(amount * unit) + (call.now or 0) > MAX_MS:
             return  # refused: "invalid expire time" (the deadline overflows)
         deadline = call.deadline(argv[2], unit, absolute)
         state = call.db.get(key, call.now)
@@ -395,7 +395,7 @@ def _expire(unit: int, absolute: bool) -> Handler:
     return handler
 
 
-_MAX_MS: Final = 2**63 - 1
+MAX_MS: Final = 2**63 - 1  # a deadline past this overflows: the server refuses it
 
 
 def _expire_applies(state: KeyState, deadline: float | None, options: Sequence[object]) -> bool:

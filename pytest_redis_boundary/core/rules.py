@@ -17,6 +17,7 @@ from typing import Final, NamedTuple
 
 from pytest_redis_boundary.core.commands import (
     HOUSEKEEPING,
+    VALUE_READS,
     CommandUse,
     analyse_argv,
     plain_name,
@@ -27,7 +28,7 @@ from pytest_redis_boundary.core.events import CallSite, CommandEvent
 from pytest_redis_boundary.core.findings import Finding, Verdict, key_shape
 from pytest_redis_boundary.core.governance import RULE_IDS
 from pytest_redis_boundary.core.hotpath import BY_HEAD as _HOT
-from pytest_redis_boundary.core.hotpath import VALUE_READS, hot_handler
+from pytest_redis_boundary.core.hotpath import hot_handler
 from pytest_redis_boundary.core.keyspace import Keyspace, TtlClass
 from pytest_redis_boundary.core.policy import Policy
 
@@ -48,9 +49,6 @@ HOW_TO_FIX: Final = {
     "RB401": "log the required observability fields (trace_id, tenant_id, key_ttl_seconds) "
     "with every record about a Redis key.",
 }
-
-READ_ONLY_VALUE_COMMANDS: Final = VALUE_READS
-
 
 _FACTS_LIMIT: Final = 1_048_576  # per test; grows with distinct keys, like the key state
 _NO_FIELDS: Final[list[str]] = []
@@ -195,7 +193,7 @@ class Judge:
         use = analyse_argv(name, args)
         if use.fields_written or use.fields_read or use.declared_only or not use.known:
             return None
-        held = self._business_fields if name in READ_ONLY_VALUE_COMMANDS else None
+        held = self._business_fields if name in VALUE_READS else None
         for key_use in use.keys:
             key = key_use.key
             if self.clean_key(key) is None or (held and (server, db, key) in held):
@@ -243,12 +241,13 @@ class Judge:
         clean = self._clean_fields
         fields = []
         for raw in args[start::step]:
-            field = clean.get(raw) if type(raw) is str or type(raw) is bytes else None
+            cacheable = type(raw) is str or type(raw) is bytes
+            field = clean.get(raw) if cacheable else None
             if field is None:
                 field = text(raw)
                 if self.policy.is_business_field(field):
                     return None
-                if type(raw) is str or type(raw) is bytes:
+                if cacheable:
                     if len(clean) >= _FACTS_LIMIT:
                         clean.clear()
                     clean[raw] = field
@@ -311,9 +310,7 @@ class Judge:
             if use.declared_only:
                 continue
             if key_use.write:
-                slot = (server, db, key)
-                if phase != "teardown":
-                    self._written[slot] = (name, site, phase, not curated)
+                self.note_write(server, db, key, name, site, phase, not curated)
                 fields = (
                     [f for k, f in fields_written if k == key and policy.is_business_field(f)]
                     if fields_written
@@ -323,12 +320,12 @@ class Judge:
                     for field in _or_none(fields):
                         self._emit("RB101", name, key, field, site, phase, tenant)
                     if fields:
-                        self._business_fields.setdefault(slot, set()).update(fields)
+                        self._business_fields.setdefault((server, db, key), set()).update(fields)
                 elif not classified:
                     self._emit("RB203", name, key, None, site, phase, tenant)
             elif key_use.read:
                 fields = [f for k, f in use.fields_read if k == key and policy.is_business_field(f)]
-                if not fields and name in READ_ONLY_VALUE_COMMANDS and self._business_fields:
+                if not fields and name in VALUE_READS and self._business_fields:
                     # A whole-value read of a key holding business fields reads them too.
                     held = self._business_fields.get((server, db, key), ())
                     fields = sorted(held)

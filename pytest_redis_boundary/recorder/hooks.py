@@ -58,6 +58,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any, Final, Protocol
 
+from pytest_redis_boundary.core.commands import spellings
 from pytest_redis_boundary.core.events import NO_REPLY, CallSite, CommandEvent
 from pytest_redis_boundary.recorder.callsite import CallSiteResolver
 from pytest_redis_boundary.recorder.scripts import (
@@ -113,9 +114,7 @@ def _name_table() -> dict[object, int]:
     }
     table: dict[object, int] = {}
     for name, kind in names.items():
-        for variant in (name, name.lower()):
-            table[variant] = kind
-            table[variant.encode()] = kind
+        table.update(dict.fromkeys(spellings(name), kind))
     return table
 
 
