@@ -14,7 +14,6 @@ from pytest_redis_boundary.core.policy import default_policy
 from pytest_redis_boundary.core.reports import build_report
 from pytest_redis_boundary.core.rules import Judge
 from pytest_redis_boundary.core.verdicts import ExceptionStatus
-from tests.core.test_findings import finding
 
 __all__ = [
     "CANARY",
@@ -31,11 +30,32 @@ __all__ = [
 
 TODAY = datetime.date(2026, 11, 28)
 TEST = "tests/test_jobs.py::test_done"
+
+
+def finding(**overrides: Any) -> Finding:
+    """The SPEC section 7 example finding (RB101 at app/jobs.py:17), with ``overrides``."""
+    base: dict[str, Any] = {
+        "rule": "RB101",
+        "verdict": "violation",
+        "message": "RB101 business-write: HSET t:acme:job:42 field 'status' at app/jobs.py:17 "
+        "in mark_done()",
+        "test": TEST,
+        "phase": "call",
+        "command": "HSET",
+        "key": "t:acme:job:42",
+        "field": "status",
+        "site": "app/jobs.py:17",
+        "function": "mark_done",
+        "tenant_id": "acme",
+    }
+    base.update(overrides)
+    return Finding(**base)
+
+
 CANARY = "s3cr3t-canary-value"
 SCHEMA_PATH = Path(__file__).parent / "assets" / "sarif-schema-2.1.0.json"
 """The official OASIS SARIF 2.1.0 schema (errata01), vendored for validation."""
 
-# ``finding()`` is the SPEC section 7 example finding (tests/core/test_findings.py), with overrides.
 NEW_READ = finding(
     rule="RB102",
     message="RB102 business-read: HGET t:acme:job:42 field 'status' at app/api.py:40 in status()",

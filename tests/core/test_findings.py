@@ -9,26 +9,7 @@ from typing import Any
 import pytest
 
 from pytest_redis_boundary.core.findings import Finding, key_shape, merge
-
-
-def finding(**overrides: Any) -> Finding:
-    base: dict[str, Any] = {
-        "rule": "RB101",
-        "verdict": "violation",
-        "message": "RB101 business-write: HSET t:acme:job:42 field 'status' at app/jobs.py:17 "
-        "in mark_done()",
-        "test": "tests/test_jobs.py::test_done",
-        "phase": "call",
-        "command": "HSET",
-        "key": "t:acme:job:42",
-        "field": "status",
-        "site": "app/jobs.py:17",
-        "function": "mark_done",
-        "tenant_id": "acme",
-    }
-    base.update(overrides)
-    return Finding(**base)
-
+from tests.report_samples import finding
 
 # --- key_shape -------------------------------------------------------------------------------
 

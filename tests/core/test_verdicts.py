@@ -17,6 +17,7 @@ from pytest_redis_boundary.core.verdicts import (
     covers,
     expiring_soon,
 )
+from tests.report_samples import finding
 
 TEST = "tests/test_jobs.py::test_done"
 LEGACY = "tests/legacy/test_mirror.py::test_status"
@@ -53,25 +54,6 @@ def marker(test: str = TEST, **overrides: Any) -> GovernedException:
     }
     base.update(overrides)
     return GovernedException(**base)
-
-
-def finding(**overrides: Any) -> Finding:
-    base: dict[str, Any] = {
-        "rule": "RB101",
-        "verdict": "violation",
-        "message": "RB101 business-write: HSET t:acme:job:42 field 'status' at app/jobs.py:17 "
-        "in mark_done()",
-        "test": TEST,
-        "phase": "call",
-        "command": "HSET",
-        "key": "t:acme:job:42",
-        "field": "status",
-        "site": "app/jobs.py:17",
-        "function": "mark_done",
-        "tenant_id": "acme",
-    }
-    base.update(overrides)
-    return Finding(**base)
 
 
 def verdicts(findings: list[Finding]) -> list[tuple[str, str, str | None]]:
