@@ -12,15 +12,18 @@ JOBS = """
 
 """
 
-
-def test_strict_fails_the_call_phase_listing_findings_and_fixes(app: pytest.Pytester) -> None:
-    app.makepyfile(
-        JOBS
-        + """
+# One test that writes a job status (RB101) and leaves the key without a TTL (RB201).
+MARK_DONE = (
+    JOBS
+    + """
     def test_done(redis_boundary_client):
         jobs.mark_done(redis_boundary_client, "acme", 42)
     """
-    )
+)
+
+
+def test_strict_fails_the_call_phase_listing_findings_and_fixes(app: pytest.Pytester) -> None:
+    app.makepyfile(MARK_DONE)
     result = run(app)
     assert_findings(result, "RB101", "RB201", failed=1)
     result.stdout.fnmatch_lines(
@@ -82,13 +85,7 @@ def test_a_failing_test_keeps_its_own_failure(app: pytest.Pytester) -> None:
 
 
 def test_warn_mode_turns_findings_into_warnings(app: pytest.Pytester) -> None:
-    app.makepyfile(
-        JOBS
-        + """
-    def test_done(redis_boundary_client):
-        jobs.mark_done(redis_boundary_client, "acme", 42)
-    """
-    )
+    app.makepyfile(MARK_DONE)
     result = run(app, "--redis-boundary=warn")
     result.assert_outcomes(passed=1, warnings=2)
     result.stdout.fnmatch_lines(
@@ -104,13 +101,7 @@ def test_warn_mode_turns_findings_into_warnings(app: pytest.Pytester) -> None:
 
 
 def test_warnings_are_catchable_by_category(app: pytest.Pytester) -> None:
-    app.makepyfile(
-        JOBS
-        + """
-    def test_done(redis_boundary_client):
-        jobs.mark_done(redis_boundary_client, "acme", 42)
-    """
-    )
+    app.makepyfile(MARK_DONE)
     result = run(
         app, "--redis-boundary=warn", "-W", "error::pytest_redis_boundary.RedisBoundaryWarning"
     )
@@ -144,13 +135,7 @@ def test_per_test_mode_marker_overrides_the_option(app: pytest.Pytester) -> None
 
 
 def test_verdicts_do_not_depend_on_the_mode(app: pytest.Pytester) -> None:
-    app.makepyfile(
-        JOBS
-        + """
-    def test_done(redis_boundary_client):
-        jobs.mark_done(redis_boundary_client, "acme", 42)
-    """
-    )
+    app.makepyfile(MARK_DONE)
     strict = run(app, "--redis-boundary-report=strict.json")
     warn = run(app, "--redis-boundary=warn", "--redis-boundary-report=warn.json")
     assert strict.ret == 1 and warn.ret == 0
