@@ -47,3 +47,25 @@ def assert_findings(
         assert f"{rule} " in out, f"{rule} not in the output:\n{out}"
     for rule in absent:
         assert f"\n{rule} " not in out and f"  {rule} " not in out, f"{rule} in:\n{out}"
+
+
+def collect_with_marker(pytester: pytest.Pytester, marker: str, name: str) -> pytest.RunResult:
+    """Run ``name``.py holding ``test_x`` under ``marker`` and a plain ``test_other``, past
+    collection errors: an invalid marker errors ``test_x`` alone."""
+    pytester.makepyfile(
+        **{
+            name: f"""
+        import pytest
+
+        {marker}
+        def test_x():
+            pass
+
+        def test_other():
+            pass
+        """
+        }
+    )
+    result = run(pytester, "--continue-on-collection-errors")
+    result.assert_outcomes(passed=1, errors=1)
+    return result

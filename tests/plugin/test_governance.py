@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.plugin.common import TODAY, assert_findings, run
+from tests.plugin.common import TODAY, assert_findings, collect_with_marker, run
 
 JOBS = """
     import pytest
@@ -569,20 +569,7 @@ def test_matched_counts_across_xdist_workers(app: pytest.Pytester) -> None:
 def test_an_invalid_marker_is_a_collection_error_of_that_test(
     pytester: pytest.Pytester, fields: dict[str, object], message: str
 ) -> None:
-    pytester.makepyfile(
-        test_bad=f"""
-        import pytest
-
-        @{marker(**fields)}
-        def test_x():
-            pass
-
-        def test_other():
-            pass
-        """
-    )
-    result = run(pytester, "--continue-on-collection-errors")
-    result.assert_outcomes(passed=1, errors=1)
+    result = collect_with_marker(pytester, f"@{marker(**fields)}", "test_bad")
     result.stdout.fnmatch_lines(
         [
             "*ERROR collecting test_bad.py*",

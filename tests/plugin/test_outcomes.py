@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.plugin.common import assert_findings, run
+from tests.plugin.common import assert_findings, collect_with_marker, run
 
 JOBS = """
     import pytest
@@ -229,20 +229,7 @@ def test_a_marker_exception_excepts_its_rules(app: pytest.Pytester) -> None:
 def test_invalid_markers_are_collection_errors_for_that_test(
     pytester: pytest.Pytester, marker: str, message: str
 ) -> None:
-    pytester.makepyfile(
-        f"""
-        import pytest
-
-        {marker}
-        def test_x():
-            pass
-
-        def test_other():
-            pass
-        """
-    )
-    result = run(pytester, "--continue-on-collection-errors")
-    result.assert_outcomes(passed=1, errors=1)
+    result = collect_with_marker(pytester, marker, pytester.path.name)
     result.stdout.fnmatch_lines(
         [
             "*ERROR collecting *",
