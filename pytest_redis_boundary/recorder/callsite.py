@@ -15,7 +15,7 @@ from types import CodeType, FrameType
 
 from pytest_redis_boundary.core.events import CallSite
 
-__all__ = ["CallSiteResolver", "internal_prefixes"]
+__all__ = ["CallSiteResolver", "HintTable", "internal_prefixes"]
 
 
 def _package_dir(name: str) -> str | None:
@@ -58,6 +58,34 @@ def _to_front(hint: list[int], depth: int) -> None:
     hint[:] = [depth, *(d for d in hint if d != depth)][:_HINTS]
 
 
+_HINTED_NAMES = 512  # command names whose hints a hook keeps apart
+
+
+class HintTable(dict[object, list[int]]):
+    """One hook's call-site depth hints (see ``CallSiteResolver.site_hinted``), one list per
+    command name: redis-py sends each command through its own method, which reaches the hook at
+    its own depth (a deprecation decorator on some adds a frame), so one list shared by every
+    name would miss on every alternation. Look up ``table[name]`` first (cheap when present),
+    then ``table.hint(name)``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shared: list[int] = []
+
+    def hint(self, name: object) -> list[int]:
+        try:
+            found = self.get(name)
+        except (TypeError, ValueError):  # unhashable, or a writable memoryview
+            return self._shared
+        if found is not None:
+            return found
+        if len(self) >= _HINTED_NAMES:
+            return self._shared
+        hint: list[int] = []
+        self[name] = hint
+        return hint
+
+
 class _CodeInfo:
     """What the resolver knows about one code object (kept alive so its id stays unique)."""
 
@@ -66,7 +94,14 @@ class _CodeInfo:
     def __init__(self, code: CodeType, path: str | None) -> None:
         self.code = code
         self.path = path
+        # By instruction offset (``f_lasti``): ``f_lineno`` walks the code's line table.
         self.sites: dict[int, CallSite] = {}
+
+
+def _new_site(info: _CodeInfo, frame: FrameType) -> CallSite:
+    assert info.path is not None
+    site = info.sites[frame.f_lasti] = CallSite(info.path, frame.f_lineno or 0, info.code.co_name)
+    return site
 
 
 class CallSiteResolver:
@@ -116,44 +151,40 @@ class CallSiteResolver:
             info = codes.get(id(code))
             if info is None or info.code is not code:
                 info = self._classify(code)
-            path = info.path
-            if path is not None:
-                line = frame.f_lineno or 0
-                site = info.sites.get(line)
-                if site is None:
-                    site = info.sites[line] = CallSite(path, line, code.co_name)
-                return site
+            if info.path is not None:
+                site = info.sites.get(frame.f_lasti)
+                return site if site is not None else _new_site(info, frame)
             frame = frame.f_back
         return None
 
     def site_hinted(self, hint: list[int]) -> CallSite | None:
         """Like ``site_of_frame`` from the caller, reusing the depths found before.
 
-        ``hint`` (owned by the calling hook) holds the depths, counted from this method, at
-        which call sites were found on recent calls, last used first (at most ``_HINTS``:
-        redis-py reaches the hook at different depths, e.g. through a deprecation decorator
-        on some commands only). ``sys._getframe(depth)`` skips the frames in between without
-        building frame objects for them, which is most of a walk's cost. A depth is accepted
-        only if that frame is external and the one just below it is internal; when none is,
-        the frames are walked one by one and the depth found goes to the front. (When the stack
-        differs only by external code in the middle of redis-py's own frames, e.g. a
-        user-defined ``Retry`` subclass, the guess reports the application frame above redis-py
-        instead.)
+        ``hint`` (owned by the calling hook, one per command name) holds the depths, counted
+        from this method, at which call sites were found on recent calls, last used first (at
+        most ``_HINTS``: redis-py reaches the hook at different depths, e.g. through a
+        deprecation decorator on some commands only). ``sys._getframe(depth)`` skips the frames
+        in between without building frame objects for them, which is most of a walk's cost. A
+        depth is accepted only if that frame is external and the one just below it is internal;
+        when none is, the frames are walked one by one and the depth found goes to the front.
+        (When the stack differs only by external code in the middle of redis-py's own frames,
+        e.g. a user-defined ``Retry`` subclass, the guess reports the application frame above
+        redis-py instead.)
         """
         codes = self._codes
-        getframe = sys._getframe
         for depth in hint:
             try:
-                frame: FrameType | None = getframe(depth)
-                below = getframe(depth - 1)
+                below = sys._getframe(depth - 1)
             except ValueError:
                 continue
-            code = frame.f_code  # type: ignore[union-attr]
+            frame = below.f_back
+            if frame is None:
+                continue
+            code = frame.f_code
             info = codes.get(id(code))
             if info is None or info.code is not code:
                 info = self._classify(code)
-            path = info.path
-            if path is None:
+            if info.path is None:
                 continue
             below_code = below.f_code
             below_info = codes.get(id(below_code))
@@ -162,27 +193,20 @@ class CallSiteResolver:
             if below_info.path is None:
                 if depth != hint[0]:
                     _to_front(hint, depth)  # as a single hint would: the last depth used first
-                line = frame.f_lineno or 0  # type: ignore[union-attr]
-                site = info.sites.get(line)
-                if site is None:
-                    site = info.sites[line] = CallSite(path, line, code.co_name)
-                return site
-        frame = getframe(1)
+                site = info.sites.get(frame.f_lasti)
+                return site if site is not None else _new_site(info, frame)
+        frame = sys._getframe(1)
         depth = 1
         while frame is not None:
             code = frame.f_code
             info = codes.get(id(code))
             if info is None or info.code is not code:
                 info = self._classify(code)
-            path = info.path
-            if path is not None:
+            if info.path is not None:
                 if depth > 1:
                     _to_front(hint, depth)
-                line = frame.f_lineno or 0
-                site = info.sites.get(line)
-                if site is None:
-                    site = info.sites[line] = CallSite(path, line, code.co_name)
-                return site
+                site = info.sites.get(frame.f_lasti)
+                return site if site is not None else _new_site(info, frame)
             frame = frame.f_back
             depth += 1
         return None

@@ -60,7 +60,7 @@ from typing import Any, Final, Protocol
 
 from pytest_redis_boundary.core.commands import spellings
 from pytest_redis_boundary.core.events import NO_REPLY, CallSite, CommandEvent
-from pytest_redis_boundary.recorder.callsite import CallSiteResolver
+from pytest_redis_boundary.recorder.callsite import CallSiteResolver, HintTable
 from pytest_redis_boundary.recorder.scripts import (
     FAKE_BATCH,
     FakeBatch,
@@ -119,6 +119,19 @@ def _name_table() -> dict[object, int]:
 
 
 _KINDS = _name_table()
+
+
+def _kind_of(head: object) -> int:
+    """What a command name means to the recorder, for any name redis-py can send (a writable
+    memoryview is not hashable: it is looked up by its bytes)."""
+    try:
+        return _KINDS.get(head, _K_PLAIN)
+    except (TypeError, ValueError):
+        if isinstance(head, memoryview):
+            return _KINDS.get(head.tobytes(), _K_PLAIN)
+        return _K_PLAIN
+
+
 _conn_ids = itertools.count(1)
 _fake_ids: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 _fake_counter = itertools.count(1)
@@ -682,14 +695,19 @@ class Recorder:
         rec = self
         kinds_get = _KINDS.get
         site_here = self._site.site_hinted
-        hint: list[int] = []
+        hints = HintTable()
         now = time.time
 
         def send_command(conn: Any, *args: Any, **kwargs: Any) -> Any:
             st = getattr(conn, _ATTR, None) or _new_state(conn)
             if st.suppress or st.sending is not None or st.ignored or not rec._on or not args:
                 return orig(conn, *args, **kwargs)
-            kind = kinds_get(args[0], 0)
+            try:
+                hint = hints[args[0]]
+                kind = kinds_get(args[0], 0)
+            except (KeyError, TypeError, ValueError):
+                hint = hints.hint(args[0])
+                kind = _kind_of(args[0])
             if kind or st.pubsub:
                 rec._stage(st, conn, args, kind, site_here(hint))
                 try:
@@ -717,9 +735,8 @@ class Recorder:
 
     def _pack_command_async(self, orig: Any) -> Any:
         rec = self
-        kinds = _KINDS
         site_here = self._site.site_hinted
-        hint: list[int] = []
+        hints = HintTable()
 
         def pack_command(conn: Any, *args: Any) -> Any:
             st = getattr(conn, _ATTR, None) or _new_state(conn)
@@ -732,7 +749,11 @@ class Recorder:
                 or not args
             ):
                 return orig(conn, *args)
-            rec._stage(st, conn, args, kinds.get(args[0], 0), site_here(hint))
+            try:
+                hint = hints[args[0]]
+            except (KeyError, TypeError, ValueError):
+                hint = hints.hint(args[0])
+            rec._stage(st, conn, args, _kind_of(args[0]), site_here(hint))
             try:
                 return orig(conn, *args)
             except BaseException:
@@ -743,7 +764,6 @@ class Recorder:
 
     def _pack_commands(self, is_async: bool) -> Callable[[Any], Any]:
         rec = self
-        kinds = _KINDS
         site_of = self._site.site_of_frame
         getframe = sys._getframe
 
@@ -766,7 +786,7 @@ class Recorder:
                         site = fallback
                     args = cmd if type(cmd) is tuple else tuple(cmd)
                     if args:
-                        rec._stage(st, conn, args, kinds.get(args[0], 0), site)
+                        rec._stage(st, conn, args, _kind_of(args[0]), site)
                 st.in_pack = True
                 try:
                     return orig(conn, cmds)
@@ -942,7 +962,7 @@ class Recorder:
     def _queue_wrapper(self, orig: Any) -> Any:
         rec = self
         site_here = self._site.site_hinted
-        hint: list[int] = []
+        hints = HintTable()
 
         def note(pipe: Any, before: int, site: CallSite | None) -> None:
             queue = _pipeline_queue(pipe)
@@ -962,7 +982,7 @@ class Recorder:
             async def execute_command_async(pipe: Any, *args: Any, **kwargs: Any) -> Any:
                 if not rec._on:
                     return await orig(pipe, *args, **kwargs)
-                site = site_here(hint)
+                site = site_here(hints.hint(args[0] if args else None))
                 queue = _pipeline_queue(pipe)
                 before = len(queue) if queue is not None else -1
                 result = await orig(pipe, *args, **kwargs)
@@ -978,7 +998,7 @@ class Recorder:
             before = len(queue) if queue is not None else -1
             result = orig(pipe, *args, **kwargs)
             if before >= 0:
-                note(pipe, before, site_here(hint))
+                note(pipe, before, site_here(hints.hint(args[0] if args else None)))
             return result
 
         return execute_command

@@ -9,7 +9,7 @@ from pathlib import Path
 import fakeredis
 import redis
 
-from pytest_redis_boundary.recorder.callsite import CallSiteResolver
+from pytest_redis_boundary.recorder.callsite import CallSiteResolver, HintTable
 from tests.recorder.conftest import ROOT, Capture
 
 
@@ -150,3 +150,34 @@ def test_hints_remember_each_depth_a_hook_is_reached_at(tmp_path: Path) -> None:
         assert (b.function, b.line) == ("deep", 6)  # type: ignore[attr-defined]
         seen.add(tuple(sorted(hint)))
     assert seen == {(2, 3)}  # both depths kept: no walk after the first of each
+
+
+def test_hint_table_keeps_one_list_per_command_name() -> None:
+    table = HintTable()
+    set_hint = table.hint("SET")
+    assert table["SET"] is set_hint  # the hooks' fast lookup finds the same list
+    assert table.hint("GET") is not set_hint
+    assert table.hint(b"SET") is not set_hint  # sent as bytes: its own entry
+    shared = table.hint(memoryview(bytearray(b"SET")))  # unhashable: one shared list
+    assert table.hint(memoryview(bytearray(b"GET"))) is shared
+    for i in range(600):
+        table.hint(f"CMD{i}")
+    assert len(table) == 512  # bounded: names past the cap share a list
+    assert table.hint("CMD599") is shared
+
+
+def test_alternating_commands_each_get_their_own_callers_line(capture: Capture) -> None:
+    # SET/GET and EXPIRE/EXISTS reach the hook at different depths (a deprecation decorator on
+    # some commands): alternating them must still name each command's own line.
+    client = fakeredis.FakeRedis(server=fakeredis.FakeServer())
+    for _ in range(3):
+        client.set("alt", 1, ex=5)  # alt-set
+        client.expire("alt", 5)  # alt-expire
+        client.exists("alt")  # alt-exists
+    source = Path(__file__).read_text().splitlines()
+    line = {
+        tag: next(i for i, t in enumerate(source, 1) if t.endswith(f"# alt-{tag}"))
+        for tag in ("set", "expire", "exists")
+    }
+    got = [(e.args[0], e.site.line) for e in capture.take() if e.site]  # type: ignore[attr-defined]
+    assert got == [("SET", line["set"]), ("EXPIRE", line["expire"]), ("EXISTS", line["exists"])] * 3

@@ -456,6 +456,23 @@ def test_sink_exception_does_not_break_the_call(make_sync: Callable[..., Any], p
     assert all(isinstance(e, RuntimeError) for e in recorder.errors)
 
 
+def test_unhashable_command_name_is_sent_and_recorded(
+    capture: Capture, make_sync: Callable[..., Any], prefix: str
+) -> None:
+    # redis-py sends a writable memoryview as a command name (then fails on its reply
+    # callbacks): the recorder must not fail earlier, nor keep the command from the server.
+    client = make_sync()
+    with pytest.raises(AttributeError):
+        client.execute_command(memoryview(bytearray(b"SET")), prefix + "mv", "1")
+    assert client.get(prefix + "mv") == b"1"
+    events = capture.take()
+    assert [name(e) if isinstance(e.args[0], str) else bytes(e.args[0]) for e in events] == [  # type: ignore[call-overload]
+        b"SET",
+        "GET",
+    ]
+    assert events[0].reply == b"OK"
+
+
 def test_uninstall_restores_originals() -> None:
     import redis.asyncio.connection as aconn
     import redis.connection as sconn
