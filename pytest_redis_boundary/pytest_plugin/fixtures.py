@@ -107,7 +107,7 @@ def _redis_boundary_backend(request: pytest.FixtureRequest) -> Iterator[_Backend
         yield _Backend(url=None, fake_server=server, recording=recording)
         return
     yield _Backend(url=url, fake_server=None, recording=recording)
-    if recording is not None and recording.written:
+    if recording is not None:
         _delete_written(url, recording)
 
 
@@ -117,9 +117,9 @@ def _delete_written(url: str, recording: Recording) -> None:
 
     from pytest_redis_boundary.recorder.hooks import Recorder
 
-    with recording.lock:
-        written = sorted(recording.written)
-        recording.written.clear()
+    written = recording.take_written()
+    if not written:
+        return
     by_db: dict[int, list[str]] = {}
     for db, key in written:
         by_db.setdefault(db, []).append(key)

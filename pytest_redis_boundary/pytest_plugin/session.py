@@ -208,7 +208,7 @@ class RedisBoundaryPlugin:
         try:
             return (yield)
         finally:
-            self._drain_errors()
+            self._drain_errors(recording)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
@@ -267,9 +267,7 @@ class RedisBoundaryPlugin:
     def _end_call(self, item: pytest.Item, recording: Recording, *, failed: bool) -> None:
         """The end of the call phase: TTLs, governance, then the mode decides the outcome."""
         __tracebackhide__ = True
-        with recording.lock:
-            recording.judge.finish(time.time() * 1000.0, self.prober)
-            recording.finished = True
+        recording.finish_call(time.time() * 1000.0, self.prober)
         raw = recording.raw_findings()
         judged = self.ledger.judge(raw, test_exceptions=self._exceptions_of(item))
         recording.verdicts = {
@@ -277,7 +275,7 @@ class RedisBoundaryPlugin:
         }
         recording.extra = judged[len(raw) :]
         recording.judged = judged
-        self._drain_errors()
+        self._drain_errors(recording)
         mode = self._mode_of(item)
         violations = [f for f in judged if f.verdict == "violation"]
         raised: list[str] = []
@@ -314,10 +312,8 @@ class RedisBoundaryPlugin:
             final.extend(recording.extra)
             final.extend(f for f in judged_new if f.rule != "RB902" or f.message not in seen)
         policy = self.settings.policy
-        with recording.lock:  # a thread the test started may still be feeding it
-            keys_written = list(recording.keys_written)
-            site_calls = dict(recording.site_calls)
-            call_count = recording.call_count
+        keys_written, site_calls, call_count = recording.tallies()
+        self._drain_errors(recording)
         by_class: dict[str, set[str]] = {}
         for key in keys_written:
             by_class.setdefault(key_class_name(policy, key), set()).add(key)
@@ -366,11 +362,14 @@ class RedisBoundaryPlugin:
             lines.extend(f"  {call}" for call in calls)
         return "\n".join(lines)
 
-    def _drain_errors(self) -> None:
+    def _drain_errors(self, recording: Recording | None = None) -> None:
         recorder = self.recorder
-        if recorder is None or not recorder.errors:
-            return
-        errors, recorder.errors = recorder.errors, []
+        errors: list[BaseException] = []
+        if recorder is not None and recorder.errors:
+            errors, recorder.errors = recorder.errors, []
+        if recording is not None and recording.errors:
+            errors.extend(recording.errors)
+            recording.errors = []
         for exc in errors:
             text = describe_error(exc)
             self.totals.problems.append(text)

@@ -40,6 +40,28 @@ def test_pipeline_set_and_expire_is_clean(app: pytest.Pytester, backend: list[st
     result.stdout.fnmatch_lines(["1 test, * Redis calls, 0 violations, 0 excepted, 0 warnings"])
 
 
+def test_a_lost_set_nx_in_a_transaction_keeps_the_keys_ttl(
+    app: pytest.Pytester, backend: list[str]
+) -> None:
+    # redis-py rewrites the EXEC reply list in place after reading it: the judge must see the
+    # reply as read (nil: SET NX lost, the key keeps its TTL), not a rewritten one.
+    key = f"t:acme:cache:lease:{_id()}"
+    app.makepyfile(
+        f"""
+        def test_lease(redis_boundary_client):
+            redis_boundary_client.set("{key}", b"a", ex=60)
+            for _ in range(300):  # more commands than one batch of held ones
+                pipe = redis_boundary_client.pipeline()
+                pipe.set("{key}", b"b", nx=True)
+                pipe.get("{key}")
+                assert pipe.execute() == [None, b"a"]
+        """
+    )
+    result = run(app, *backend)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["1 test, 1201 Redis calls, 0 violations, 0 excepted, 0 warnings"])
+
+
 def test_setex_then_persist_is_rb201(app: pytest.Pytester, backend: list[str]) -> None:
     key = f"t:acme:cache:profile:{_id()}"
     app.makepyfile(

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from pytest_redis_boundary.core.events import CallSite
 from pytest_redis_boundary.core.policy import default_policy
-from pytest_redis_boundary.pytest_plugin.recording import Recording
+from pytest_redis_boundary.pytest_plugin.recording import (
+    HELD_ARGS,
+    HELD_BYTES,
+    HELD_LIMIT,
+    Recording,
+)
 
 SITE = CallSite("app/jobs.py", 7, "mark_done")
 
@@ -58,7 +65,14 @@ def test_phase_is_the_one_at_send_time_not_at_judging_time() -> None:
     ]
 
 
-def test_a_command_sent_while_one_is_judged_on_the_same_thread_does_not_hang() -> None:
+@pytest.mark.parametrize(
+    "nested_reply",
+    [b"OK", [b"OK"]],
+    ids=["nested-held", "nested-judged-at-once"],  # a list reply is never held
+)
+def test_a_command_sent_while_one_is_judged_on_the_same_thread_does_not_hang(
+    nested_reply: object,
+) -> None:
     # What a Pipeline's __del__ (UNWATCH) does when the garbage collector runs mid-judging.
     recording = _recording()
     feed = recording.judge.feed_parts
@@ -67,17 +81,62 @@ def test_a_command_sent_while_one_is_judged_on_the_same_thread_does_not_hang() -
     def feed_and_send(*parts: object) -> object:
         if not nested:
             nested.append(True)
-            _send(recording, "UNWATCH", reply=b"OK")
+            _send(recording, "UNWATCH", reply=nested_reply)
         return feed(*parts)  # type: ignore[arg-type]
 
+    def send_and_judge() -> None:
+        _send(recording, "SET", "t:acme:cache:x", b"v", reply=b"OK")
+        recording.catch_up()  # judged on this thread, which sends UNWATCH mid-judging
+
     recording.judge.feed_parts = feed_and_send  # type: ignore[method-assign]
-    worker = threading.Thread(
-        target=_send,
-        args=(recording, "SET", "t:acme:cache:x", b"v"),
-        kwargs={"reply": b"OK"},
-        daemon=True,  # with a plain Lock it hangs for good
-    )
+    worker = threading.Thread(target=send_and_judge, daemon=True)  # a plain Lock hangs for good
     worker.start()
     worker.join(timeout=10)
     assert not worker.is_alive()
-    assert recording.judge.calls == 2  # both judged: UNWATCH first, then the SET
+    assert recording.judge.calls == 2  # both judged on the worker thread
+
+
+def test_held_commands_are_judged_before_any_read_and_in_order() -> None:
+    recording = _recording()
+    _send(recording, "SET", "t:acme:cache:a", b"v", reply=b"OK")  # held
+    _send(recording, "HSET", "t:acme:cache:b", "f", b"x" * (HELD_BYTES + 1), reply=1)  # too long
+    _send(recording, "DEL", "t:acme:cache:a", reply=1)  # held
+    assert recording.judge.calls == 2  # the long one judged what was held before it, then itself
+    assert [c.name for c in recording.calls()] == ["SET", "HSET", "DEL"]
+    assert recording.judge.calls == 3
+
+
+def test_a_full_batch_is_judged_without_a_read() -> None:
+    recording = _recording()
+    for i in range(HELD_LIMIT):
+        _send(recording, "SET", f"t:acme:cache:{i}", b"v", reply=b"OK")
+    assert recording.judge.calls == HELD_LIMIT
+
+
+@pytest.mark.parametrize(
+    ("args", "reply"),
+    [
+        (("SET", "t:acme:cache:a", memoryview(bytearray(b"v"))), b"OK"),  # may be rewritten
+        (("SET", "t:acme:cache:a", b"v" * (HELD_BYTES + 1)), b"OK"),  # too long
+        (("GET", "t:acme:cache:a"), b"v" * (HELD_BYTES + 1)),  # long reply
+        (("EXEC",), [b"OK"]),  # a list redis-py rewrites in place
+        (("MSET", *(f"t:acme:cache:{i}" for i in range(HELD_ARGS))), b"OK"),  # too many
+        (("SET", "t:acme:cache:a", b"v"), RuntimeError("refused")),
+    ],
+    ids=["memoryview", "long-arg", "long-reply", "list-reply", "many-args", "error-reply"],
+)
+def test_commands_that_are_not_held(args: tuple[object, ...], reply: object) -> None:
+    recording = _recording()
+    _send(recording, *args, reply=reply)
+    assert recording.judge.calls == 1
+
+
+def test_a_held_command_is_judged_in_the_phase_that_sent_it_even_from_a_thread() -> None:
+    recording = _recording()
+    thread = threading.Thread(
+        target=_send, args=(recording, "SET", "t:acme:cache:t", b"v"), kwargs={"reply": b"OK"}
+    )
+    thread.start()
+    thread.join()
+    recording.phase = "teardown"
+    assert [(c.phase, c.name) for c in recording.calls()] == [("call", "SET")]
