@@ -323,6 +323,23 @@ def _fast_event_factory() -> Callable[..., CommandEvent]:
 _make_event = _fast_event_factory()
 
 
+def _parameters(function: Any) -> tuple[str, ...] | None:
+    """The names of ``function``'s parameters when all are plain positional-or-keyword ones
+    with the defaults redis-py gives them, else None."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return None
+    names = []
+    for parameter in signature.parameters.values():
+        if parameter.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD:
+            return None
+        names.append(parameter.name)
+    if names[-1:] == ["check_health"] and signature.parameters["check_health"].default is not True:
+        return None
+    return tuple(names)
+
+
 def _all_subclasses(root: type) -> Iterator[type]:
     seen: set[type] = set()
     stack = [root]
@@ -801,6 +818,23 @@ class Recorder:
         return make
 
     def _send_packed(self, orig: Any) -> Any:
+        rec = self
+        staged = self._send_staged(orig)
+        if _parameters(orig) != ("self", "command", "check_health"):
+            return staged
+
+        # redis-py's own signature: a plain command passes through without packing the
+        # arguments into a tuple and a dict and out again (this runs for every command).
+        def send_packed_command(conn: Any, command: Any, check_health: Any = True) -> Any:
+            st = getattr(conn, _ATTR, None)
+            if st is not None and st.sending is _PLAIN:
+                st.sending = _PLAIN_WRITTEN
+                return orig(conn, command, check_health)
+            return staged(conn, command, check_health)
+
+        return send_packed_command
+
+    def _send_staged(self, orig: Any) -> Any:
         rec = self
 
         def send_packed_command(conn: Any, *args: Any, **kwargs: Any) -> Any:
