@@ -65,8 +65,9 @@ def _plain_value(value: object) -> bool:
 
 def _uses_cache(
     name: str, make: Callable[[str], CommandUse]
-) -> Callable[[object, str], CommandUse]:
-    """The CommandUse of ``name`` on one key, built once per key (it holds no value)."""
+) -> tuple[Callable[[object, str], CommandUse], dict[object, CommandUse]]:
+    """The CommandUse of ``name`` on one key, built once per key (it holds no value), and the
+    cache itself, for a handler to look a key up without a call."""
     uses: dict[object, CommandUse] = {}
 
     def use_of(raw: object, key: str) -> CommandUse:
@@ -77,16 +78,23 @@ def _uses_cache(
             use = uses[raw] = make(key)
         return use
 
-    return use_of
+    return use_of, uses
 
 
 # --- handler factories ------------------------------------------------------------------------
 
 
-def _read(name: str, index: int, make_use: Callable[[str], CommandUse]) -> HotHandler:
-    """A read-only command with one key at a fixed index and no field (GET, TTL, LRANGE ...)."""
+def _read(
+    name: str,
+    index: int,
+    make_use: Callable[[str], CommandUse],
+    more: HotHandler | None = None,
+) -> HotHandler:
+    """A read-only command with one key at a fixed index and no field (GET, TTL, LRANGE ...);
+    ``more`` takes the command when it has more arguments than that (EXISTS k1 k2 ...)."""
     value_read = name in VALUE_READS
-    use_of = _uses_cache(name, make_use)
+    use_of, uses = _uses_cache(name, make_use)
+    size = index + 1
 
     def handle(
         judge: Judge,
@@ -98,8 +106,12 @@ def _read(name: str, index: int, make_use: Callable[[str], CommandUse]) -> HotHa
         now: float | None,
         phase: str,
     ) -> CommandUse | None:
-        if len(args) <= index:
-            return None
+        argc = len(args)
+        if argc != size:
+            if more is not None and argc > size:
+                return more(judge, args, reply, server, db, site, now, phase)
+            if argc < size:
+                return None
         raw = args[index]
         key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
         if key is None or (
@@ -107,30 +119,16 @@ def _read(name: str, index: int, make_use: Callable[[str], CommandUse]) -> HotHa
         ):
             return None
         judge.calls += 1
-        return use_of(raw, key)
+        use = uses.get(raw)
+        return use if use is not None else use_of(raw, key)
 
     return handle
 
 
 def _read_many(name: str) -> HotHandler:
     """EXISTS/MGET/TOUCH-like reads (every argument a key)."""
-    one = _read(name, 1, lambda key: analyse_argv(name, (name, key)))
     many = _read_keys(name, name in VALUE_READS)
-
-    def handle(
-        judge: Judge,
-        args: tuple[object, ...],
-        reply: object,
-        server: str,
-        db: int,
-        site: CallSite | None,
-        now: float | None,
-        phase: str,
-    ) -> CommandUse | None:
-        handler = many if len(args) > 2 else one
-        return handler(judge, args, reply, server, db, site, now, phase)
-
-    return handle
+    return _read(name, 1, lambda key: analyse_argv(name, (name, key)), more=many)
 
 
 def _read_keys(name: str, value_read: bool) -> HotHandler:
@@ -207,18 +205,30 @@ def _set(
             expires = TTL_UNKNOWN
         else:
             expires = now + amount * unit
-        judge.keyspace.database(server, db).keys[key] = KeyState("string", expires)
-    judge.note_write(server, db, key, "SET", site, phase, False)
+        keyspace = judge.keyspace
+        keys = (keyspace._databases.get((server, db)) or keyspace.database(server, db)).keys
+        state = keys.get(key)
+        if state is None:
+            keys[key] = KeyState("string", expires)
+        else:  # overwritten in place: a state belongs to one key of one database
+            state.kind = "string"
+            state.expires_at = expires
+            state.size = None
+            state.fields = None
+            state.maybe_absent = False
+    if phase != "teardown":  # Judge.note_write, inline: the most frequent write
+        judge._written[(server, db, key)] = ("SET", site, phase, False)
     judge.calls += 1
-    return _set_use(raw, key)
+    use = _SET_USES.get(raw)
+    return use if use is not None else _set_use(raw, key)
 
 
-_set_use = _uses_cache("SET", lambda key: CommandUse("SET", (KeyUse(key, False, True),)))
+_set_use, _SET_USES = _uses_cache("SET", lambda key: CommandUse("SET", (KeyUse(key, False, True),)))
 
 
 def _expire(name: str, unit: int) -> HotHandler:
     """``EXPIRE k n`` / ``PEXPIRE k n`` without options, with its integer reply."""
-    use_of = _uses_cache(name, lambda key: analyse_argv(name, (name, key, 1)))
+    use_of, uses = _uses_cache(name, lambda key: analyse_argv(name, (name, key, 1)))
 
     def handle(
         judge: Judge,
@@ -239,7 +249,8 @@ def _expire(name: str, unit: int) -> HotHandler:
         key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
         if key is None:
             return None
-        database = judge.keyspace.database(server, db)
+        keyspace = judge.keyspace
+        database = keyspace._databases.get((server, db)) or keyspace.database(server, db)
         state = database.get(key, now)  # read first, as the general path does: drops it if expired
         if reply == 1:
             if state is None:  # it existed after all (written before we watched)
@@ -254,16 +265,18 @@ def _expire(name: str, unit: int) -> HotHandler:
                 else:
                     state.expires_at = deadline
                     state.maybe_absent = False
-        judge.note_write(server, db, key, name, site, phase, False)
+        if phase != "teardown":  # Judge.note_write, inline: TTLs are set on every cache write
+            judge._written[(server, db, key)] = (name, site, phase, False)
         judge.calls += 1
-        return use_of(raw, key)
+        use = uses.get(raw)
+        return use if use is not None else use_of(raw, key)
 
     return handle
 
 
 def _delete(name: str) -> HotHandler:
     """``DEL k`` / ``UNLINK k`` with a single key."""
-    use_of = _uses_cache(name, lambda key: analyse_argv(name, (name, key)))
+    use_of, _ = _uses_cache(name, lambda key: analyse_argv(name, (name, key)))
 
     def handle(
         judge: Judge,
@@ -292,7 +305,7 @@ def _delete(name: str) -> HotHandler:
 def _write(name: str, index: int, reads: bool, writes: bool) -> HotHandler:
     """Any other write with one key at a fixed index and no field: the key-state model applies
     it by its general handler (INCR, SADD, LPUSH, ZADD ...)."""
-    use_of = _uses_cache(name, lambda key: CommandUse(name, (KeyUse(key, reads, writes),)))
+    use_of, _ = _uses_cache(name, lambda key: CommandUse(name, (KeyUse(key, reads, writes),)))
 
     def handle(
         judge: Judge,

@@ -47,7 +47,7 @@ HELD_BYTES: Final = 512
 HELD_ARGS: Final = 16
 """The most arguments a held command may carry (so at most 2 MB is ever held)."""
 
-_Held = tuple[tuple[object, ...], object, str, int, int, CallSite | None, float | None]
+_Held = tuple[tuple[object, ...], object, str, int, int, CallSite | None, bool, float | None]
 
 
 class RecordedCall(NamedTuple):
@@ -138,26 +138,24 @@ class Recording:
             or kind is int
             or ((kind is bytes or kind is str) and len(reply) <= HELD_BYTES)  # type: ignore[arg-type]
         )
-        if holdable and len(args) <= HELD_ARGS:
-            for arg in args:
-                kind = type(arg)
-                if kind is str or kind is bytes:
-                    if len(arg) > HELD_BYTES:  # type: ignore[arg-type]
+        if holdable:
+            if len(args) > HELD_ARGS:
+                holdable = False
+            else:
+                for arg in args:
+                    kind = type(arg)
+                    if kind is str or kind is bytes:
+                        if len(arg) > HELD_BYTES:  # type: ignore[arg-type]
+                            holdable = False
+                            break
+                    elif kind is not int and kind is not float:
                         holdable = False
                         break
-                elif kind is not int and kind is not float:
-                    holdable = False
-                    break
-            if holdable:
-                held = self._held
-                held.append((args, reply, server, db, connection, site, time_ms))
-                if len(held) >= HELD_LIMIT:
-                    self.catch_up()
-                return
-        with self.lock:
-            if self._held:
+        held = self._held
+        held.append((args, reply, server, db, connection, site, in_script, time_ms))
+        if not holdable or len(held) >= HELD_LIMIT:
+            with self.lock:
                 self._judge_held()
-            self._judge(args, reply, server, db, connection, site, in_script, time_ms)
 
     def catch_up(self) -> None:
         """Judge every held command now."""
@@ -166,52 +164,43 @@ class Recording:
                 self._judge_held()
 
     def _judge_held(self) -> None:
+        """Judge the held commands in the order they were sent (the lock is held)."""
         held = self._held
-        judge = self._judge
+        feed = self.judge.feed_parts
+        phase = self._phase
+        uses = self._uses
+        phases = self._phases
+        sites = self._sites
+        site_calls = self.site_calls
+        keys_written = self.keys_written
         while held:
             try:
-                args, reply, server, db, connection, site, time_ms = held.popleft()
+                args, reply, server, db, connection, site, in_script, time_ms = held.popleft()
             except IndexError:  # emptied by a re-entrant call (a finalizer sending UNWATCH)
                 return
             try:
-                judge(args, reply, server, db, connection, site, False, time_ms)
+                use = feed(args, reply, server, db, connection, site, in_script, time_ms, phase)
             except Exception as exc:  # reported like the recorder's sink errors
                 self.errors.append(exc)
-
-    def _judge(
-        self,
-        args: tuple[object, ...],
-        reply: object,
-        server: str,
-        db: int,
-        connection: int,
-        site: CallSite | None,
-        in_script: bool,
-        time_ms: float | None,
-    ) -> None:
-        phase = self._phase
-        use = self.judge.feed_parts(
-            args, reply, server, db, connection, site, in_script, time_ms, phase
-        )
-        if use is None:
-            return
-        slot = self._next % CALL_WINDOW
-        self._uses[slot] = use
-        self._phases[slot] = phase
-        self._sites[slot] = site
-        self._next += 1
-        site_calls = self.site_calls
-        site_calls[site] = site_calls.get(site, 0) + 1
-        if isinstance(reply, Exception):
-            return
-        for key_use in use.keys:
-            if key_use.write:
-                key = key_use.key
-                self.keys_written.add(key)
-                if server == self.track_server:
-                    self.written.add((db, key))
-                for block in self._blocks:
-                    block.add(key)
+                continue
+            if use is None:
+                continue
+            slot = self._next % CALL_WINDOW
+            uses[slot] = use
+            phases[slot] = phase
+            sites[slot] = site
+            self._next += 1
+            site_calls[site] = site_calls.get(site, 0) + 1
+            if isinstance(reply, Exception):
+                continue
+            for key_use in use.keys:
+                if key_use.write:
+                    key = key_use.key
+                    keys_written.add(key)
+                    if server == self.track_server:
+                        self.written.add((db, key))
+                    for block in self._blocks:
+                        block.add(key)
 
     # --- phases -----------------------------------------------------------------------------
 

@@ -818,7 +818,6 @@ class Recorder:
         return make
 
     def _send_packed(self, orig: Any) -> Any:
-        rec = self
         staged = self._send_staged(orig)
         if _parameters(orig) != ("self", "command", "check_health"):
             return staged
