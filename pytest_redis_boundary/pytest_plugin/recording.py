@@ -90,7 +90,7 @@ class Recording:
         self._exceptions = tuple(e for e in (exception, *register) if e is not None)
         self._active = today_ok
         self._uses: list[CommandUse | None] = [None] * CALL_WINDOW
-        self._phases: list[str] = [""] * CALL_WINDOW
+        self._phase_starts: list[tuple[int, str]] = [(0, "setup")]  # (first call, phase)
         self._sites: list[CallSite | None] = [None] * CALL_WINDOW
         self._next = 0
         self.site_calls: dict[CallSite | None, int] = {}
@@ -169,10 +169,11 @@ class Recording:
         feed = self.judge.feed_parts
         phase = self._phase
         uses = self._uses
-        phases = self._phases
         sites = self._sites
         site_calls = self.site_calls
         keys_written = self.keys_written
+        track_server = self.track_server
+        blocks = self._blocks
         while held:
             try:
                 args, reply, server, db, connection, site, in_script, time_ms = held.popleft()
@@ -187,7 +188,6 @@ class Recording:
                 continue
             slot = self._next % CALL_WINDOW
             uses[slot] = use
-            phases[slot] = phase
             sites[slot] = site
             self._next += 1
             site_calls[site] = site_calls.get(site, 0) + 1
@@ -197,9 +197,9 @@ class Recording:
                 if key_use.write:
                     key = key_use.key
                     keys_written.add(key)
-                    if server == self.track_server:
+                    if server == track_server:
                         self.written.add((db, key))
-                    for block in self._blocks:
+                    for block in blocks:
                         block.add(key)
 
     # --- phases -----------------------------------------------------------------------------
@@ -214,6 +214,7 @@ class Recording:
         with self.lock:
             self._judge_held()
             self._phase = phase
+            self._phase_starts.append((self._next, phase))
 
     def finish_call(self, now_ms: float, probe: Probe | None) -> None:
         """The call phase ended: judge what is held, then the TTLs of the keys written."""
@@ -256,7 +257,8 @@ class Recording:
                 if use is None:
                     continue
                 keys = tuple(k.key for k in use.keys)
-                out.append(RecordedCall(use.name, keys, self._phases[slot], self._sites[slot]))
+                phase = next(p for first, p in reversed(self._phase_starts) if first <= index)
+                out.append(RecordedCall(use.name, keys, phase, self._sites[slot]))
             return out
 
     def raw_findings(self) -> list[Finding]:
