@@ -56,6 +56,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from types import CodeType
 from typing import Any, Final, Protocol
 
 from pytest_redis_boundary.core.commands import spellings
@@ -340,6 +341,35 @@ def _parameters(function: Any) -> tuple[str, ...] | None:
     return tuple(names)
 
 
+# redis-py's own ``AbstractConnection.send_command`` (4.x to 8.x). When the installed method is
+# this very code, a plain command is packed and written by the recorder's wrapper itself, which
+# saves two wrapper layers per command; any other ``send_command`` is called as it is.
+_KNOWN_SEND_COMMAND = """
+def send_command(self, *args, **kwargs):
+    'Pack and send a command to the Redis server'
+    self.send_packed_command(
+        self._command_packer.pack(*args),
+        check_health=kwargs.get("check_health", True),
+    )
+"""
+
+
+def _is_known_send_command(function: Any) -> bool:
+    code = getattr(function, "__code__", None)
+    if not isinstance(code, CodeType):
+        return False
+    namespace: dict[str, Any] = {}
+    exec(compile(_KNOWN_SEND_COMMAND, "<redis-py>", "exec", dont_inherit=True), namespace)
+    known: CodeType = namespace["send_command"].__code__
+    return (
+        code.co_code == known.co_code
+        and code.co_names == known.co_names
+        and code.co_varnames == known.co_varnames
+        and code.co_flags == known.co_flags
+        and code.co_consts == known.co_consts
+    )
+
+
 def _all_subclasses(root: type) -> Iterator[type]:
     seen: set[type] = set()
     stack = [root]
@@ -410,6 +440,8 @@ class Recorder:
         self.errors: list[BaseException] = []
         self._on = False
         self._patches: list[tuple[type, str, Any, Any]] = []
+        # Our send_packed_command wrappers of redis-py's own signature -> the wrapped method.
+        self._packed_originals: dict[Any, Any] = {}
         self._fake_scripts = FakeScriptHooks()
         self._scripts = RealScriptCapture(mark_ignored=_mark_ignored, on_error=self._error)
 
@@ -440,6 +472,7 @@ class Recorder:
             if cls.__dict__.get(name) is wrapper:
                 setattr(cls, name, original)
         self._patches = []
+        self._packed_originals.clear()
         self._fake_scripts.uninstall()
         if _installed is self:
             _installed = None
@@ -714,6 +747,8 @@ class Recorder:
         site_here = self._site.site_hinted
         hints = HintTable()
         now = time.time
+        inline = _is_known_send_command(orig)
+        packed_originals = self._packed_originals
 
         def send_command(conn: Any, *args: Any, **kwargs: Any) -> Any:
             st = getattr(conn, _ATTR, None) or _new_state(conn)
@@ -735,6 +770,20 @@ class Recorder:
             # A plain command skips staging: it is pending once send_packed_command returns.
             entry = (args, site_here(hint), now() * 1000.0)
             st.used = True
+            write = packed_originals.get(type(conn).send_packed_command) if inline else None
+            if write is not None:
+                # redis-py's send_command, with the unwrapped send_packed_command of the class.
+                packed = conn._command_packer.pack(*args)  # an encoding error: never sent
+                st.sending = _PLAIN_WRITTEN
+                try:
+                    write(conn, packed, kwargs.get("check_health", True))
+                except BaseException as exc:
+                    st.sending = None
+                    rec._deliver(st, entry, exc, conn)  # the command may have run
+                    raise
+                st.sending = None
+                st.pending.append(entry)
+                return None
             st.sending = _PLAIN
             try:
                 result = orig(conn, *args, **kwargs)
@@ -831,6 +880,7 @@ class Recorder:
                 return orig(conn, command, check_health)
             return staged(conn, command, check_health)
 
+        self._packed_originals[send_packed_command] = orig
         return send_packed_command
 
     def _send_staged(self, orig: Any) -> Any:

@@ -473,6 +473,72 @@ def test_unhashable_command_name_is_sent_and_recorded(
     assert events[0].reply == b"OK"
 
 
+def test_an_encoding_error_drops_the_command_and_keeps_replies_paired(
+    capture: Capture, make_sync: Callable[..., Any], prefix: str
+) -> None:
+    client = make_sync()
+    client.set(prefix + "a", 1)
+    with pytest.raises(redis.DataError):
+        client.set(prefix + "b", {"not": "encodable"})  # never sent
+    assert client.get(prefix + "a") == b"1"
+    events = capture.take()
+    assert [(seq([e])[0], e.reply) for e in events] == [
+        (("SET", prefix + "a"), b"OK"),
+        (("GET", prefix + "a"), b"1"),
+    ]
+
+
+def test_a_failed_write_delivers_the_command_with_its_error(capture: Capture) -> None:
+    # The bytes may have reached the server before the error: the command may have run.
+    server = fakeredis.FakeServer()
+    client = fakeredis.FakeRedis(server=server)
+    client.set("w:a", 1)
+    server.connected = False
+    with pytest.raises(redis.ConnectionError):
+        client.set("w:b", 2)
+    server.connected = True
+    assert client.get("w:a") == b"1"
+    events = capture.take()
+    assert seq(events) == [("SET", "w:a"), ("SET", "w:b"), ("GET", "w:a")]
+    assert isinstance(events[1].reply, redis.ConnectionError)
+    assert events[2].reply == b"1"
+
+
+def test_redis_py_send_command_is_recognised_and_no_other() -> None:
+    # The single-layer path for plain commands is taken only for redis-py's own code.
+    import redis.connection
+
+    from pytest_redis_boundary.recorder.hooks import _is_known_send_command
+
+    assert _is_known_send_command(redis.connection.AbstractConnection.send_command)
+
+    def send_command(self: Any, *args: Any, **kwargs: Any) -> None:
+        """Pack and send a command to the Redis server"""
+        self.send_packed_command(self._command_packer.pack(*args), check_health=False)
+
+    assert not _is_known_send_command(send_command)
+    assert not _is_known_send_command(print)
+
+
+def test_a_connection_class_with_its_own_send_command_is_recorded_once(capture: Capture) -> None:
+    sent: list[object] = []
+    client = fakeredis.FakeRedis(server=fakeredis.FakeServer())
+    base: Any = client.connection_pool.connection_class
+
+    class LoggingConnection(base):  # type: ignore[misc,valid-type]
+        def send_command(self, *args: Any, **kwargs: Any) -> None:
+            sent.append(args[0])
+            super().send_command(*args, **kwargs)
+
+    capture.recorder.uninstall()
+    capture.recorder.install()  # wraps the new class's send_command too
+    client.connection_pool.connection_class = LoggingConnection
+    assert client.set("own:a", 1) is True
+    assert client.get("own:a") == b"1"
+    assert seq(capture.take()) == [("SET", "own:a"), ("GET", "own:a")]
+    assert "SET" in sent and "GET" in sent
+
+
 def test_uninstall_restores_originals() -> None:
     import redis.asyncio.connection as aconn
     import redis.connection as sconn
