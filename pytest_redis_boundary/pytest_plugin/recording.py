@@ -132,30 +132,30 @@ class Recording:
         time_ms: float | None,
     ) -> None:
         # Inline rather than a helper: this runs for every command the application sends.
-        kind = type(reply)
-        holdable = not in_script and (
-            reply is None
-            or kind is int
-            or ((kind is bytes or kind is str) and len(reply) <= HELD_BYTES)  # type: ignore[arg-type]
-        )
-        if holdable:
-            if len(args) > HELD_ARGS:
-                holdable = False
-            else:
-                for arg in args:
-                    kind = type(arg)
-                    if kind is str or kind is bytes:
-                        if len(arg) > HELD_BYTES:  # type: ignore[arg-type]
-                            holdable = False
-                            break
-                    elif kind is not int and kind is not float:
-                        holdable = False
-                        break
         held = self._held
         held.append((args, reply, server, db, connection, site, in_script, time_ms))
-        if not holdable or len(held) >= HELD_LIMIT:
-            with self.lock:
-                self._judge_held()
+        kind = type(reply)
+        if (
+            not in_script
+            and (
+                reply is None
+                or kind is int
+                or ((kind is bytes or kind is str) and len(reply) <= HELD_BYTES)  # type: ignore[arg-type]
+            )
+            and len(args) <= HELD_ARGS
+        ):
+            for arg in args:
+                kind = type(arg)
+                if kind is str or kind is bytes:
+                    if len(arg) > HELD_BYTES:  # type: ignore[arg-type]
+                        break
+                elif kind is not int and kind is not float:
+                    break
+            else:
+                if len(held) < HELD_LIMIT:
+                    return  # held
+        with self.lock:
+            self._judge_held()
 
     def catch_up(self) -> None:
         """Judge every held command now."""
