@@ -9,7 +9,10 @@ connection object. The recorder wraps, on every connection class that defines th
   except a plain sync command (not pub/sub, script, MULTI/EXEC, SELECT/RESET, AUTH/READONLY):
   ``send_command`` makes it pending itself once the original returns, as a bare tuple. An error
   before ``send_packed_command`` was entered (an encoding error) drops it; one after delivers it
-  with that error, since the command may have run.
+  with that error, since the command may have run. When ``send_command`` is redis-py's own code
+  (its bytecode is compared with the known two lines) and the connection's class has redis-py's
+  ``send_packed_command`` signature, the wrapper packs the command and calls the unwrapped
+  ``send_packed_command`` itself: one wrapper layer instead of three for every plain command.
 * ``send_packed_command``: once the bytes are written, staged entries become *pending*, a FIFO per
   connection. Entries for pubsub commands (and anything sent on a connection in pubsub mode) are
   delivered at once with ``reply=NO_REPLY`` and never enter the FIFO.
