@@ -520,6 +520,28 @@ def test_redis_py_send_command_is_recognised_and_no_other() -> None:
     assert not _is_known_send_command(print)
 
 
+def test_send_packed_command_is_specialised_only_for_redis_py_signature() -> None:
+    import redis.connection
+
+    from pytest_redis_boundary.recorder.hooks import _parameters
+
+    assert _parameters(redis.connection.AbstractConnection.send_packed_command) == (
+        "self",
+        "command",
+        "check_health",
+    )
+
+    def other_default(self: Any, command: Any, check_health: bool = False) -> None: ...
+
+    def variadic(self: Any, *args: Any, **kwargs: Any) -> None: ...
+
+    def keyword_only(self: Any, command: Any, *, check_health: bool = True) -> None: ...
+
+    assert _parameters(other_default) is None
+    assert _parameters(variadic) is None
+    assert _parameters(keyword_only) is None
+
+
 def test_a_connection_class_with_its_own_send_command_is_recorded_once(capture: Capture) -> None:
     sent: list[object] = []
     client = fakeredis.FakeRedis(server=fakeredis.FakeServer())
