@@ -82,6 +82,7 @@ class Recording:
         self.judge = Judge(policy, test=nodeid, declared_tenant=declared_tenant)
         self._phase = "setup"
         self._held: deque[_Held] = deque()
+        self._judging = False  # this recording's lock holder is in _judge_held
         self.errors: list[Exception] = []  # raised while judging held commands
         # Re-entrant: the garbage collector can finalize a watching Pipeline while a command is
         # judged, and its __del__ sends UNWATCH, which reaches this recording on the same thread.
@@ -165,6 +166,17 @@ class Recording:
 
     def _judge_held(self) -> None:
         """Judge the held commands in the order they were sent (the lock is held)."""
+        if self._judging:
+            # Re-entered on this thread (a finalizer sent a command mid-judging): the loop
+            # below judges it in its turn, after the command being judged.
+            return
+        self._judging = True
+        try:
+            self._judge_loop()
+        finally:
+            self._judging = False
+
+    def _judge_loop(self) -> None:
         held = self._held
         feed = self.judge.feed_parts
         phase = self._phase
@@ -175,14 +187,13 @@ class Recording:
         track_server = self.track_server
         blocks = self._blocks
         while held:
-            try:
-                args, reply, server, db, connection, site, in_script, time_ms = held.popleft()
-            except IndexError:  # emptied by a re-entrant call (a finalizer sending UNWATCH)
-                return
+            args, reply, server, db, connection, site, in_script, time_ms = held.popleft()
             try:
                 use = feed(args, reply, server, db, connection, site, in_script, time_ms, phase)
             except Exception as exc:  # reported like the recorder's sink errors
-                self.errors.append(exc)
+                # Without its traceback, whose frames hold the command's arguments and reply.
+                exc.__context__ = exc.__cause__ = None
+                self.errors.append(exc.with_traceback(None))
                 continue
             if use is None:
                 continue

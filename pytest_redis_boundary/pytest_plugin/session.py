@@ -368,8 +368,9 @@ class RedisBoundaryPlugin:
         if recorder is not None and recorder.errors:
             errors, recorder.errors = recorder.errors, []
         if recording is not None and recording.errors:
-            errors.extend(recording.errors)
-            recording.errors = []
+            # Swapped before it is read: a thread the test started may still append to it.
+            judged, recording.errors = recording.errors, []
+            errors.extend(judged)
         for exc in errors:
             text = describe_error(exc)
             self.totals.problems.append(text)

@@ -773,7 +773,11 @@ class Recorder:
             # A plain command skips staging: it is pending once send_packed_command returns.
             entry = (args, site_here(hint), now() * 1000.0)
             st.used = True
-            write = packed_originals.get(type(conn).send_packed_command) if inline else None
+            write = (
+                packed_originals.get(type(conn).send_packed_command)
+                if inline and "send_packed_command" not in conn.__dict__  # not patched on it
+                else None
+            )
             if write is not None:
                 # redis-py's send_command, with the unwrapped send_packed_command of the class.
                 packed = conn._command_packer.pack(*args)  # an encoding error: never sent

@@ -140,3 +140,32 @@ def test_a_held_command_is_judged_in_the_phase_that_sent_it_even_from_a_thread()
     thread.join()
     recording.phase = "teardown"
     assert [(c.phase, c.name) for c in recording.calls()] == [("call", "SET")]
+
+
+def test_a_command_judged_at_once_mid_judging_waits_for_its_turn() -> None:
+    # A finalizer sending a command whose reply cannot be held, while a held command is being
+    # judged, must not judge the rest of the batch in the middle of that command.
+    recording = _recording()
+    feed = recording.judge.feed_parts
+    nested: list[bool] = []
+
+    def feed_and_send(*parts: object) -> object:
+        args = parts[0]
+        if args[:2] == ("SET", "t:acme:cache:a") and not nested:  # type: ignore[index]
+            nested.append(True)
+            _send(recording, "UNWATCH", reply=ConnectionError("gone"))
+        return feed(*parts)  # type: ignore[arg-type]
+
+    recording.judge.feed_parts = feed_and_send  # type: ignore[method-assign]
+    _send(recording, "SET", "t:acme:cache:a", b"v", reply=b"OK")
+    _send(recording, "SET", "t:acme:cache:b", b"v", reply=b"OK")
+    _send(recording, "DEL", "t:acme:cache:a", reply=1)
+    _send(recording, "MGET", "t:acme:cache:a", "t:acme:cache:b", reply=[None, b"v"])  # not held
+    names = [(c.name, c.keys[:1]) for c in recording.calls()]
+    assert names[:4] == [
+        ("SET", ("t:acme:cache:a",)),
+        ("SET", ("t:acme:cache:b",)),
+        ("DEL", ("t:acme:cache:a",)),
+        ("MGET", ("t:acme:cache:a",)),
+    ]
+    assert recording.judge.keyspace.state("t:acme:cache:a", server="fakeredis:1") is None

@@ -542,6 +542,23 @@ def test_send_packed_command_is_specialised_only_for_redis_py_signature() -> Non
     assert _parameters(keyword_only) is None
 
 
+def test_send_packed_command_patched_on_a_connection_is_still_called(capture: Capture) -> None:
+    # A test double set on one connection (mock.patch.object) must see the write, as it does
+    # without the plugin: the single-layer path is only for the class's own method.
+    from unittest import mock
+
+    client = fakeredis.FakeRedis(server=fakeredis.FakeServer())
+    conn = client.connection_pool.get_connection()
+    boom = redis.ConnectionError("boom")
+    with (
+        mock.patch.object(conn, "send_packed_command", side_effect=boom) as patched,
+        pytest.raises(redis.ConnectionError, match="boom"),
+    ):
+        conn.send_command("GET", "k")
+    assert patched.call_count == 1
+    client.connection_pool.release(conn)
+
+
 def test_a_connection_class_with_its_own_send_command_is_recorded_once(capture: Capture) -> None:
     sent: list[object] = []
     client = fakeredis.FakeRedis(server=fakeredis.FakeServer())
