@@ -11,7 +11,8 @@ connection object. The recorder wraps, on every connection class that defines th
   before ``send_packed_command`` was entered (an encoding error) drops it; one after delivers it
   with that error, since the command may have run. When ``send_command`` is redis-py's own code
   (its bytecode is compared with the known two lines) and the connection's class has redis-py's
-  ``send_packed_command`` signature, the wrapper packs the command and calls the unwrapped
+  ``send_packed_command`` signature (not replaced on the connection object itself, as a test
+  double would be), the wrapper packs the command and calls the unwrapped
   ``send_packed_command`` itself: one wrapper layer instead of three for every plain command.
 * ``send_packed_command``: once the bytes are written, staged entries become *pending*, a FIFO per
   connection. Entries for pubsub commands (and anything sent on a connection in pubsub mode) are
