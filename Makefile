@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/plugin.py
 	$(BIN)/python bench/plugin.py --memory
 	$(BIN)/python bench/contracts.py
+	if command -v valgrind >/dev/null; then $(BIN)/python bench/instructions.py; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
