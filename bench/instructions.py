@@ -33,6 +33,7 @@ VARIANTS = ("base", "recorder", "plugin")
 def workload(variant: str, commands: int) -> None:
     """The commands ``bench/plugin.py`` times, with the plugin's parts set up by hand."""
     import fakeredis
+    from workload import cache_traffic  # bench/, first on the path of a script run from it
 
     from pytest_redis_boundary.core.policy import default_policy
     from pytest_redis_boundary.pytest_plugin.recording import Recording
@@ -44,25 +45,11 @@ def workload(variant: str, commands: int) -> None:
         recorder.install()
         recorder.set_parts_sink(lambda *parts: None)
     if variant == "plugin":
-        recording = Recording(
-            "bench::instructions",
-            default_policy(),
-            declared_tenant=None,
-            exception=None,
-            register=(),
-            probe=None,
-            today_ok=lambda exception: True,
-        )
+        recording = Recording("bench::instructions", default_policy())
         recording.phase = "call"
         recorder.set_parts_sink(recording.feed_parts)
     client = fakeredis.FakeRedis(server=fakeredis.FakeServer(version=(7, 0)))
-    keys = [f"t:acme:cache:item:{i}" for i in range(1000)]
-    for i in range(commands // 4):
-        key = keys[i % 1000]
-        client.set(key, b"v" * 16, ex=300)
-        client.get(key)
-        client.expire(key, 300)
-        client.exists(key)
+    cache_traffic(client, commands)
     if recording is not None:
         recording.finish_call(time.time() * 1000.0, None)
     recorder.uninstall()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import textwrap
@@ -34,6 +35,7 @@ WORKLOAD = textwrap.dedent(
 
     import fakeredis
     import redis
+    from workload import KEYS, cache_traffic  # copied beside this file by bench/plugin.py
 
 
     def _rss():
@@ -59,23 +61,16 @@ WORKLOAD = textwrap.dedent(
             instrumentor = RedisInstrumentor()
             instrumentor.instrument()
         try:
-            keys = [f"t:acme:cache:item:{i}" for i in range(1000)]
             warm = min(10_000, commands // 10)
             start = time.perf_counter()
             cpu_start = time.process_time()
-            rss_after_warmup = 0
-            for i in range(commands // 4):
-                key = keys[i % 1000]
-                client.set(key, b"v" * 16, ex=300)
-                client.get(key)
-                client.expire(key, 300)
-                client.exists(key)
-                if i * 4 == warm:
-                    rss_after_warmup = _rss()
+            cache_traffic(client, warm)
+            rss_after_warmup = _rss()
+            cache_traffic(client, commands - warm, first=warm)
             elapsed = time.perf_counter() - start
             cpu = time.process_time() - cpu_start
             rss_end = _rss()
-            client.delete(*keys)
+            client.delete(*KEYS)
         finally:
             if instrumentor is not None:
                 instrumentor.uninstrument()
@@ -125,6 +120,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "test_workload.py").write_text(WORKLOAD)
+        shutil.copy(Path(__file__).with_name("workload.py"), folder / "workload.py")
         backend = args.url or "fakeredis"
         if args.memory:
             *_, grown = _run(folder, 1_000_000, plugin=True, otel=False, url=args.url)

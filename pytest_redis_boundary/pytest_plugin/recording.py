@@ -72,12 +72,14 @@ class Recording:
         nodeid: str,
         policy: Policy,
         *,
-        declared_tenant: str | None,
-        exception: GovernedException | None,
-        register: tuple[GovernedException, ...],
-        probe: Probe | None,
-        today_ok: Callable[[GovernedException], bool],
+        declared_tenant: str | None = None,
+        exception: GovernedException | None = None,
+        register: tuple[GovernedException, ...] = (),
+        probe: Probe | None = None,
+        today_ok: Callable[[GovernedException], bool] = lambda exception: True,
     ) -> None:
+        """A test's recording; the keywords default to no tenant, no exceptions and no probe
+        (a recording used outside a pytest session: tests, benchmarks)."""
         self.nodeid = nodeid
         self.judge = Judge(policy, test=nodeid, declared_tenant=declared_tenant)
         self._phase = "setup"

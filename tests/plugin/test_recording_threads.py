@@ -20,15 +20,7 @@ SITE = CallSite("app/jobs.py", 7, "mark_done")
 
 
 def _recording() -> Recording:
-    recording = Recording(
-        "tests/test_x.py::test_x",
-        default_policy(),
-        declared_tenant=None,
-        exception=None,
-        register=(),
-        probe=None,
-        today_ok=lambda exception: True,
-    )
+    recording = Recording("tests/test_x.py::test_x", default_policy())
     recording.phase = "call"
     return recording
 
