@@ -65,25 +65,25 @@ class HintTable(dict[object, list[int]]):
     """One hook's call-site depth hints (see ``CallSiteResolver.site_hinted``), one list per
     command name: redis-py sends each command through its own method, which reaches the hook at
     its own depth (a deprecation decorator on some adds a frame), so one list shared by every
-    name would miss on every alternation. Look up ``table[name]`` first (cheap when present),
-    then ``table.hint(name)``."""
+    name would miss on every alternation. ``table[name]`` gives a name's list (made on first
+    use); ``hint(name)`` also takes a name that cannot be hashed, which gets ``shared``."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._shared: list[int] = []
+        self.shared: list[int] = []  # names past the cap, and unhashable ones
 
-    def hint(self, name: object) -> list[int]:
-        try:
-            found = self.get(name)
-        except (TypeError, ValueError):  # unhashable, or a writable memoryview
-            return self._shared
-        if found is not None:
-            return found
+    def __missing__(self, name: object) -> list[int]:
         if len(self) >= _HINTED_NAMES:
-            return self._shared
+            return self.shared
         hint: list[int] = []
         self[name] = hint
         return hint
+
+    def hint(self, name: object) -> list[int]:
+        try:
+            return self[name]
+        except (TypeError, ValueError):  # unhashable, or a writable memoryview
+            return self.shared
 
 
 class _CodeInfo:

@@ -761,8 +761,8 @@ class Recorder:
             try:
                 hint = hints[args[0]]
                 kind = kinds_get(args[0], 0)
-            except (KeyError, TypeError, ValueError):
-                hint = hints.hint(args[0])
+            except (TypeError, ValueError):  # unhashable, or a writable memoryview
+                hint = hints.shared
                 kind = _kind_of(args[0])
             if kind or st.pubsub:
                 rec._stage(st, conn, args, kind, site_here(hint))
@@ -823,11 +823,7 @@ class Recorder:
                 or not args
             ):
                 return orig(conn, *args)
-            try:
-                hint = hints[args[0]]
-            except (KeyError, TypeError, ValueError):
-                hint = hints.hint(args[0])
-            rec._stage(st, conn, args, _kind_of(args[0]), site_here(hint))
+            rec._stage(st, conn, args, _kind_of(args[0]), site_here(hints.hint(args[0])))
             try:
                 return orig(conn, *args)
             except BaseException:
