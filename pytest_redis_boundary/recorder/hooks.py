@@ -328,21 +328,18 @@ def _fast_event_factory() -> Callable[..., CommandEvent]:
 _make_event = _fast_event_factory()
 
 
-def _parameters(function: Any) -> tuple[str, ...] | None:
-    """The names of ``function``'s parameters when all are plain positional-or-keyword ones
-    with the defaults redis-py gives them, else None."""
+def _has_send_packed_signature(function: Any) -> bool:
+    """Whether ``function`` takes ``(self, command, check_health=True)``, as redis-py's own
+    ``send_packed_command`` does, all positional-or-keyword."""
     try:
-        signature = inspect.signature(function)
+        parameters = list(inspect.signature(function).parameters.values())
     except (TypeError, ValueError):
-        return None
-    names = []
-    for parameter in signature.parameters.values():
-        if parameter.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD:
-            return None
-        names.append(parameter.name)
-    if names[-1:] == ["check_health"] and signature.parameters["check_health"].default is not True:
-        return None
-    return tuple(names)
+        return False
+    return (
+        [p.name for p in parameters] == ["self", "command", "check_health"]
+        and all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters)
+        and parameters[2].default is True
+    )
 
 
 # redis-py's own ``AbstractConnection.send_command`` (4.x to 8.x). When the installed method is
@@ -872,7 +869,7 @@ class Recorder:
 
     def _send_packed(self, orig: Any) -> Any:
         staged = self._send_staged(orig)
-        if _parameters(orig) != ("self", "command", "check_health"):
+        if not _has_send_packed_signature(orig):
             return staged
 
         # redis-py's own signature: a plain command passes through without packing the
