@@ -2,19 +2,20 @@
 
 The recorder's sink feeds the current test's ``Recording`` from whichever thread or asyncio task
 sent the command (a lock keeps the Judge consistent). The last ``CALL_WINDOW`` calls are kept in
-preallocated ring buffers as the Judge's own ``CommandUse`` (name and keys, never values), the
-phase and the call site.
+preallocated ring buffers as the Judge's own ``CommandUse`` (name and keys, never values) and
+the call site; the phase of each call follows from where each phase began.
 
 Commands are judged in batches of up to ``HELD_LIMIT``: judging one command right after the
 client library ran it finds the Judge's code and data evicted from the CPU caches, and judging a
-batch in a row costs about a third less. A command is *held* only when holding it cannot change
-its judgment or keep much memory: a client command (not one run inside a script) whose arguments
-are all ``str``/``bytes`` of at most ``HELD_BYTES`` or numbers (never a ``memoryview``, whose
-bytes the caller may rewrite), at most ``HELD_ARGS`` of them, and whose reply is nil, a number
-or such a short ``str``/``bytes`` (never a list: redis-py rewrites a transaction's reply list
-in place after reading it). Any other command first judges everything held, then itself, so the
-Judge always sees commands in the order they were sent. Everything that reads the recording
-(findings, calls, written keys, a phase change, an ``expect`` block) judges what is held first.
+batch in a row takes about half the wall time. A command is *held* only when holding it cannot
+change its judgment or keep much memory: a client command (not one run inside a script) whose
+arguments are all ``str``/``bytes`` of at most ``HELD_BYTES`` or numbers (never a
+``memoryview``, whose bytes the caller may rewrite), at most ``HELD_ARGS`` of them, and whose
+reply is nil, a number or such a short ``str``/``bytes`` (never a list: redis-py rewrites a
+transaction's reply list in place after reading it). Any other command first judges everything
+held, then itself, so the Judge always sees commands in the order they were sent. Everything
+that reads the recording (findings, calls, written keys, a phase change, an ``expect`` block)
+judges what is held first.
 """
 
 from __future__ import annotations
