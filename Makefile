@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test compiled lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,21 +21,34 @@ demo: $(STAMP)
 	$(BIN)/redis-boundary check --config .importlinter
 
 # The whole suite: tests (the real-server ones need REDIS_BOUNDARY_TEST_URL, which .ci/run
-# sets), then ruff, mypy and the project's own import contracts.
+# sets) on the source tree and again on the mypyc-compiled build users install, then ruff, mypy
+# and the project's own import contracts.
 test: $(STAMP)
 	$(BIN)/pytest -q
+	$(MAKE) compiled
+	REDIS_BOUNDARY_TEST_BUILD=$(COMPILED) $(BIN)/pytest -q -n 2
 	$(MAKE) lint
 
+# The wheel as users install it (setup.py compiles the engine's hot modules with mypyc),
+# installed into its own folder: the dev install stays editable and pure Python.
+COMPILED := build/compiled
+compiled: $(STAMP)
+	rm -rf $(COMPILED) build/wheel
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir build/wheel .
+	$(BIN)/python -m pip install --quiet --no-deps --target $(COMPILED) build/wheel/*.whl
+
 lint: $(STAMP)
-	$(BIN)/ruff check pytest_redis_boundary tests scripts bench examples
-	$(BIN)/ruff format --check pytest_redis_boundary tests scripts bench examples
+	$(BIN)/ruff check pytest_redis_boundary tests scripts bench examples setup.py
+	$(BIN)/ruff format --check pytest_redis_boundary tests scripts bench examples setup.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: $(STAMP)
+# Figures for the build users install (compiled); bench/engine.py also runs on the pure source.
+bench: $(STAMP) compiled
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/engine.py
-	$(BIN)/python bench/plugin.py
+	PYTHONPATH=$(COMPILED) $(BIN)/python bench/engine.py
+	PYTHONPATH=$(COMPILED) $(BIN)/python bench/plugin.py
 	$(BIN)/python bench/plugin.py --memory
 	$(BIN)/python bench/contracts.py
 	if command -v valgrind >/dev/null; then $(BIN)/python bench/instructions.py; fi

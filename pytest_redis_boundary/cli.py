@@ -205,6 +205,7 @@ SUBCOMMANDS.append(add_report_command)
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
+    from .core import engine_build
 
     # argparse itself exits 2 (EXIT_USAGE) on bad arguments.
     parser = argparse.ArgumentParser(
@@ -212,7 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Keep Redis/RQ to bounded-TTL operational work: architecture contracts, "
         "baselines and reports.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__} (engine: {engine_build()})"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add_command in SUBCOMMANDS:
         add_command(subparsers)

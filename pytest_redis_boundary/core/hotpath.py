@@ -187,9 +187,10 @@ def _set(
         if option == "EX" or option == "PX":
             if unit or i + 1 >= argc:
                 return None
-            amount = args[i + 1]  # type: ignore[assignment]
-            if type(amount) is not int or amount <= 0:
+            given = args[i + 1]
+            if type(given) is not int or given <= 0:
                 return None
+            amount = given
             unit = 1000 if option == "EX" else 1
             i += 2
         else:

@@ -4,11 +4,14 @@ it was sent in."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from pytest_redis_boundary.core.events import CallSite
 from pytest_redis_boundary.core.policy import default_policy
+from pytest_redis_boundary.core.rules import Judge
 from pytest_redis_boundary.pytest_plugin.recording import (
     HELD_ARGS,
     HELD_BYTES,
@@ -27,6 +30,22 @@ def _recording() -> Recording:
 
 def _send(recording: Recording, *args: object, reply: object = 1) -> None:
     recording.feed_parts(args, reply, "fakeredis:1", 0, 1, SITE, False, 1_790_000_000_000.0)
+
+
+class _JudgeThatSendsFirst:
+    """A recording's Judge that runs ``first`` before judging each command. (A proxy: the
+    compiled Judge's methods cannot be replaced on the instance.)"""
+
+    def __init__(self, judge: Judge, first: Callable[[tuple[object, ...]], None]) -> None:
+        self._judge = judge
+        self._first = first
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._judge, name)
+
+    def feed_parts(self, *parts: Any) -> object:
+        self._first(parts[0])
+        return self._judge.feed_parts(*parts)
 
 
 def test_commands_from_many_threads_are_all_judged() -> None:
@@ -67,20 +86,18 @@ def test_a_command_sent_while_one_is_judged_on_the_same_thread_does_not_hang(
 ) -> None:
     # What a Pipeline's __del__ (UNWATCH) does when the garbage collector runs mid-judging.
     recording = _recording()
-    feed = recording.judge.feed_parts
     nested: list[bool] = []
 
-    def feed_and_send(*parts: object) -> object:
+    def send_once(args: tuple[object, ...]) -> None:
         if not nested:
             nested.append(True)
             _send(recording, "UNWATCH", reply=nested_reply)
-        return feed(*parts)  # type: ignore[arg-type]
 
     def send_and_judge() -> None:
         _send(recording, "SET", "t:acme:cache:x", b"v", reply=b"OK")
         recording.catch_up()  # judged on this thread, which sends UNWATCH mid-judging
 
-    recording.judge.feed_parts = feed_and_send  # type: ignore[method-assign]
+    recording.judge = _JudgeThatSendsFirst(recording.judge, send_once)  # type: ignore[assignment]
     worker = threading.Thread(target=send_and_judge, daemon=True)  # a plain Lock hangs for good
     worker.start()
     worker.join(timeout=10)
@@ -138,17 +155,14 @@ def test_a_command_judged_at_once_mid_judging_waits_for_its_turn() -> None:
     # A finalizer sending a command whose reply cannot be held, while a held command is being
     # judged, must not judge the rest of the batch in the middle of that command.
     recording = _recording()
-    feed = recording.judge.feed_parts
     nested: list[bool] = []
 
-    def feed_and_send(*parts: object) -> object:
-        args = parts[0]
-        if args[:2] == ("SET", "t:acme:cache:a") and not nested:  # type: ignore[index]
+    def send_once(args: tuple[object, ...]) -> None:
+        if args[:2] == ("SET", "t:acme:cache:a") and not nested:
             nested.append(True)
             _send(recording, "UNWATCH", reply=ConnectionError("gone"))
-        return feed(*parts)  # type: ignore[arg-type]
 
-    recording.judge.feed_parts = feed_and_send  # type: ignore[method-assign]
+    recording.judge = _JudgeThatSendsFirst(recording.judge, send_once)  # type: ignore[assignment]
     _send(recording, "SET", "t:acme:cache:a", b"v", reply=b"OK")
     _send(recording, "SET", "t:acme:cache:b", b"v", reply=b"OK")
     _send(recording, "DEL", "t:acme:cache:a", reply=1)
