@@ -2,6 +2,7 @@
 process, as a ratio of the time the test's own Redis loop takes.
 
 Run: .venv/bin/python bench/plugin.py [--commands 200000] [--rounds 3] [--url redis://...]
+     (``PYTHONPATH=build/compiled`` after ``make compiled``: the compiled wheel users install)
      (``make bench`` installs the ``bench`` extra: opentelemetry-instrumentation-redis)
 
 Each round runs the same generated test under ``pytest.main`` three times, in turn:
@@ -27,6 +28,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
+from pytest_redis_boundary.core import engine_build
 
 WORKLOAD = textwrap.dedent(
     """
@@ -147,7 +150,10 @@ def main() -> int:
         base_wall = min(w for w, _ in runs["baseline"])
         base_cpu = min(c for _, c in runs["baseline"])
         per_command = base_wall / args.commands * 1e6
-        print(f"backend {backend}: {args.commands:,} commands, best of {args.rounds} rounds")
+        print(
+            f"backend {backend}: {args.commands:,} commands, best of {args.rounds} rounds, "
+            f"engine {engine_build()}"
+        )
         print(f"  without plugin: {base_wall:.3f} s ({per_command:.1f} us/command)")
         for label, name in (("plugin", "with plugin:   "), ("otel", "opentelemetry: ")):
             if not runs[label]:
