@@ -24,7 +24,7 @@ demo: $(STAMP)
 # sets) on the source tree and again on the mypyc-compiled build users install, then ruff, mypy
 # and the project's own import contracts.
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 	$(MAKE) compiled
 	REDIS_BOUNDARY_TEST_BUILD=$(COMPILED) $(BIN)/pytest -q -n 2
 	$(MAKE) lint

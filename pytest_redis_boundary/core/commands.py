@@ -32,12 +32,14 @@ def upper(arg: object) -> str:
     return text(arg).upper()
 
 
-# NamedTuples, not frozen dataclasses: one is built for every recorded command, and a frozen
+KeyUse = tuple[str, bool, bool]
+"""(key, read, write): a plain tuple, not a NamedTuple. The engine keeps one per key and command
+name, and the garbage collector stops walking a tuple of strings and booleans after its first
+look, while it walks every instance of a tuple subclass on every full collection."""
+
+
+# A NamedTuple, not a frozen dataclass: one is built for every recorded command, and a frozen
 # dataclass's __init__ costs several times more.
-class KeyUse(NamedTuple):
-    key: str
-    read: bool
-    write: bool
 
 
 class CommandUse(NamedTuple):
@@ -269,7 +271,7 @@ def _table_keys(info: CommandInfo, argv: Sequence[object]) -> list[KeyUse]:
     uses: list[KeyUse] = []
     for spec in info.specs:
         for key in _spec_keys(spec, argv):
-            uses.append(KeyUse(key, spec.read, spec.write))
+            uses.append((key, spec.read, spec.write))
     return uses
 
 
@@ -278,11 +280,9 @@ def _merge(uses: list[KeyUse]) -> tuple[KeyUse, ...]:
         return tuple(uses)
     merged: dict[str, KeyUse] = {}
     for use in uses:
-        seen = merged.get(use.key)
-        if seen is None:
-            merged[use.key] = use
-        else:
-            merged[use.key] = KeyUse(use.key, seen.read or use.read, seen.write or use.write)
+        key, read, write = use
+        seen = merged.get(key)
+        merged[key] = use if seen is None else (key, seen[1] or read, seen[2] or write)
     return tuple(merged.values())
 
 
@@ -493,10 +493,10 @@ _JSON_WRITES = frozenset(
 def _sort_keys(argv: Sequence[object]) -> list[KeyUse]:
     if len(argv) < 2:
         return []
-    uses = [KeyUse(text(argv[1]), True, False)]
+    uses = [(text(argv[1]), True, False)]
     for i in range(2, len(argv) - 1):
         if upper(argv[i]) == "STORE":
-            uses.append(KeyUse(text(argv[i + 1]), False, True))
+            uses.append((text(argv[i + 1]), False, True))
             break
     return uses
 
@@ -505,11 +505,11 @@ def _json_keys(name: str, argv: Sequence[object]) -> list[KeyUse]:
     if len(argv) < 2:
         return []
     if name == "JSON.MGET":
-        return [KeyUse(text(k), True, False) for k in argv[1:-1]]
+        return [(text(k), True, False) for k in argv[1:-1]]
     if name == "JSON.MSET":
-        return [KeyUse(text(argv[i]), False, True) for i in range(1, len(argv) - 2, 3)]
+        return [(text(argv[i]), False, True) for i in range(1, len(argv) - 2, 3)]
     write = name in _JSON_WRITES
-    return [KeyUse(text(argv[1]), not write or name == "JSON.ARRPOP", write)]
+    return [(text(argv[1]), not write or name == "JSON.ARRPOP", write)]
 
 
 # Where the table's flags describe the worst case of an optional argument, narrow them to what
@@ -517,21 +517,21 @@ def _json_keys(name: str, argv: Sequence[object]) -> list[KeyUse]:
 def _narrow(name: str, argv: Sequence[object], uses: list[KeyUse]) -> list[KeyUse]:
     if name == "SET":
         reads = any(upper(a) == "GET" for a in argv[3:])
-        return [KeyUse(u.key, reads, True) for u in uses]
+        return [(key, reads, True) for key, _, _ in uses]
     if name == "GETEX":
         writes = len(argv) > 2
-        return [KeyUse(u.key, True, writes) for u in uses]
+        return [(key, True, writes) for key, _, _ in uses]
     if name == "BITFIELD":
         writes = any(upper(a) in ("SET", "INCRBY") for a in argv[2:])
-        return [KeyUse(u.key, True, writes) for u in uses]
+        return [(key, True, writes) for key, _, _ in uses]
     if name == "HGETEX":
         options = {upper(a) for a in argv[2:] if isinstance(a, (str, bytes))}
         writes = bool(options & {"EX", "PX", "EXAT", "PXAT", "PERSIST"})
-        return [KeyUse(u.key, True, writes) for u in uses]
+        return [(key, True, writes) for key, _, _ in uses]
     if name == "PFCOUNT":
-        return [KeyUse(u.key, True, False) for u in uses]
+        return [(key, True, False) for key, _, _ in uses]
     if name == "XREADGROUP":
-        return [KeyUse(u.key, True, True) for u in uses]
+        return [(key, True, True) for key, _, _ in uses]
     return uses
 
 
@@ -567,10 +567,10 @@ def analyse_argv(name: str, argv: Sequence[object]) -> CommandUse:
         if name not in _CURATED:
             # Depends on the name and the key only (never a value), and both repeat.
             if not isinstance(raw, (str, bytes)):
-                return CommandUse(name, (KeyUse(text(raw), reads, writes),))
+                return CommandUse(name, ((text(raw), reads, writes),))
             use = _PLAIN_USES.get((name, raw))
             if use is None:
-                use = CommandUse(name, (KeyUse(text(raw), reads, writes),))
+                use = CommandUse(name, ((text(raw), reads, writes),))
                 if len(_PLAIN_USES) >= _PLAIN_USES_LIMIT:
                     _PLAIN_USES.clear()
                 _PLAIN_USES[(name, raw)] = use
@@ -579,7 +579,7 @@ def analyse_argv(name: str, argv: Sequence[object]) -> CommandUse:
         fast = _FAST.get(name)
         if fast is not None:
             return fast(key, argv)
-        uses = _narrow(name, argv, [KeyUse(key, reads, writes)])
+        uses = _narrow(name, argv, [(key, reads, writes)])
         return _with_fields(name, argv, tuple(uses))
     info = command_table().get(name)
     if name.startswith("JSON."):
@@ -590,7 +590,7 @@ def analyse_argv(name: str, argv: Sequence[object]) -> CommandUse:
         return CommandUse(name, _merge(_sort_keys(argv)))
     if info is None and (name in _HASH_WRITES or name in _HASH_READS) and len(argv) > 1:
         # Hash field-TTL commands of Redis 7.4/8.0: newer than the generated table.
-        uses = [KeyUse(text(argv[1]), name in _HASH_READS, name in _HASH_WRITES)]
+        uses = [(text(argv[1]), name in _HASH_READS, name in _HASH_WRITES)]
     elif info is None:
         return CommandUse(name, (), known=False)
     else:
@@ -598,7 +598,7 @@ def analyse_argv(name: str, argv: Sequence[object]) -> CommandUse:
     if name in SCRIPT_COMMANDS:
         return CommandUse(name, _merge(uses), declared_only=True)
     if name == "MIGRATE":
-        uses = [u for u in uses if u.key]  # "" stands in for the key when KEYS lists them
+        uses = [u for u in uses if u[0]]  # "" stands in for the key when KEYS lists them
     uses = _narrow(name, argv, uses)
     return _with_fields(name, argv, _merge(uses))
 
@@ -628,17 +628,17 @@ def _fast_set(key: str, argv: Sequence[object]) -> CommandUse:
     reads = len(argv) > 3 and any(_is_option(a, "GET") for a in argv[3:])
     names = json_field_names(argv[2]) if len(argv) > 2 else ()
     fields = tuple((key, f) for f in names) if names else _EMPTY
-    return CommandUse("SET", (KeyUse(key, reads, True),), fields)
+    return CommandUse("SET", ((key, reads, True),), fields)
 
 
 def _fast_hset(key: str, argv: Sequence[object]) -> CommandUse:
     fields = tuple((key, text(f)) for f in argv[2::2])
-    return CommandUse("HSET", (KeyUse(key, False, True),), fields)
+    return CommandUse("HSET", ((key, False, True),), fields)
 
 
 def _fast_hget(key: str, argv: Sequence[object]) -> CommandUse:
     fields = ((key, text(argv[2])),) if len(argv) > 2 else _EMPTY
-    return CommandUse("HGET", (KeyUse(key, True, False),), _EMPTY, fields)
+    return CommandUse("HGET", ((key, True, False),), _EMPTY, fields)
 
 
 # The commands applications send most, analysed without the general machinery.

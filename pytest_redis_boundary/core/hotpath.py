@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Final
 from pytest_redis_boundary.core.commands import (
     VALUE_READS,
     CommandUse,
-    KeyUse,
     analyse_argv,
     curated_names,
     plain_name,
@@ -218,13 +217,14 @@ def _set(
             state.fields = None
             state.maybe_absent = False
     if phase != "teardown":  # Judge.note_write, inline: the most frequent write
-        judge._written[(server, db, key)] = ("SET", site, phase, False)
+        write = ("SET", site, phase, False)
+        judge._written[(server, db, key)] = judge._writes.setdefault(write, write)
     judge.calls += 1
     use = _SET_USES.get(raw)
     return use if use is not None else _set_use(raw, key)
 
 
-_set_use, _SET_USES = _uses_cache("SET", lambda key: CommandUse("SET", (KeyUse(key, False, True),)))
+_set_use, _SET_USES = _uses_cache("SET", lambda key: CommandUse("SET", ((key, False, True),)))
 
 
 def _expire(name: str, unit: int) -> HotHandler:
@@ -267,7 +267,8 @@ def _expire(name: str, unit: int) -> HotHandler:
                     state.expires_at = deadline
                     state.maybe_absent = False
         if phase != "teardown":  # Judge.note_write, inline: TTLs are set on every cache write
-            judge._written[(server, db, key)] = (name, site, phase, False)
+            write = (name, site, phase, False)
+            judge._written[(server, db, key)] = judge._writes.setdefault(write, write)
         judge.calls += 1
         use = uses.get(raw)
         return use if use is not None else use_of(raw, key)
@@ -306,7 +307,7 @@ def _delete(name: str) -> HotHandler:
 def _write(name: str, index: int, reads: bool, writes: bool) -> HotHandler:
     """Any other write with one key at a fixed index and no field: the key-state model applies
     it by its general handler (INCR, SADD, LPUSH, ZADD ...)."""
-    use_of, _ = _uses_cache(name, lambda key: CommandUse(name, (KeyUse(key, reads, writes),)))
+    use_of, _ = _uses_cache(name, lambda key: CommandUse(name, ((key, reads, writes),)))
 
     def handle(
         judge: Judge,
@@ -357,7 +358,7 @@ def _hset(
     curated = judge.keyspace._run("HSET", args, reply, server, db, now)
     judge.note_write(server, db, key, "HSET", site, phase, not curated)
     judge.calls += 1
-    return CommandUse("HSET", (KeyUse(key, False, True),), tuple((key, f) for f in fields))
+    return CommandUse("HSET", ((key, False, True),), tuple((key, f) for f in fields))
 
 
 def _hget(
@@ -381,7 +382,7 @@ def _hget(
     if fields is None:
         return None
     judge.calls += 1
-    return CommandUse("HGET", (KeyUse(key, True, False),), (), ((key, fields[0]),))
+    return CommandUse("HGET", ((key, True, False),), (), ((key, fields[0]),))
 
 
 # --- the table --------------------------------------------------------------------------------
@@ -418,7 +419,7 @@ def _handler_for(name: str) -> HotHandler | None:
         return None
     if writes:
         return None  # a write the model has no handler for: its TTL effect is unknown
-    return _read(name, index, lambda key: CommandUse(name, (KeyUse(key, reads, writes),)))
+    return _read(name, index, lambda key: CommandUse(name, ((key, reads, writes),)))
 
 
 BY_HEAD: dict[object, HotHandler | None] = {}

@@ -95,6 +95,9 @@ class Judge:
         self._apply = self.keyspace.apply_positional
         self.calls = 0
         self._written: dict[tuple[str, int, str], _Write] = {}
+        # One tuple per distinct last write (bounded by the code's call sites), shared by every
+        # key it wrote: one object for the garbage collector to walk, not one per key.
+        self._writes: dict[_Write, _Write] = {}
         self._business_fields: dict[tuple[str, int, str], set[str]] = {}
         self._groups: dict[tuple[object, ...], tuple[object, ...]] = {}
         self._found: dict[tuple[object, ...], Finding] = {}
@@ -194,15 +197,14 @@ class Judge:
         if use.fields_written or use.fields_read or use.declared_only or not use.known:
             return None
         held = self._business_fields if name in VALUE_READS else None
-        for key_use in use.keys:
-            key = key_use.key
+        for key, _, _ in use.keys:
             if self.clean_key(key) is None or (held and (server, db, key) in held):
                 return None
         queue.append((name, args))
         self.calls += 1
-        for key_use in use.keys:
-            if key_use.write:
-                self.note_write(server, db, key_use.key, name, site, phase, False)
+        for key, _, write in use.keys:
+            if write:
+                self.note_write(server, db, key, name, site, phase, False)
         return use
 
     # --- what the hot path needs ------------------------------------------------------------
@@ -266,7 +268,8 @@ class Judge:
     ) -> None:
         """Remember the last write of a key, whose TTL is judged at the end of the call."""
         if phase != "teardown":
-            self._written[(server, db, key)] = (command, site, phase, ttl_unknown)
+            write = (command, site, phase, ttl_unknown)
+            self._written[(server, db, key)] = self._writes.setdefault(write, write)
 
     def _key_facts(self, key: str) -> tuple[bool, str | None, bool, bool]:
         """(rq, tenant, business, classified) of a key: one lookup per key, memoized."""
@@ -296,8 +299,7 @@ class Judge:
         policy = self.policy
         name = use.name
         fields_written = use.fields_written
-        for key_use in use.keys:
-            key = key_use.key
+        for key, read, write in use.keys:
             rq, tenant, business, classified = self._key_facts(key)
             if rq:
                 self._emit("RB103", name, key, None, site, phase, None)
@@ -309,7 +311,7 @@ class Judge:
                 self._emit("RB302", name, key, None, site, phase, tenant)
             if use.declared_only:
                 continue
-            if key_use.write:
+            if write:
                 self.note_write(server, db, key, name, site, phase, not curated)
                 fields = (
                     [f for k, f in fields_written if k == key and policy.is_business_field(f)]
@@ -323,7 +325,7 @@ class Judge:
                         self._business_fields.setdefault((server, db, key), set()).update(fields)
                 elif not classified:
                     self._emit("RB203", name, key, None, site, phase, tenant)
-            elif key_use.read:
+            elif read:
                 fields = [f for k, f in use.fields_read if k == key and policy.is_business_field(f)]
                 if not fields and name in VALUE_READS and self._business_fields:
                     # A whole-value read of a key holding business fields reads them too.

@@ -207,9 +207,8 @@ class Recording:
             site_calls[site] = site_calls.get(site, 0) + 1
             if isinstance(reply, Exception):
                 continue
-            for key_use in use.keys:
-                if key_use.write:
-                    key = key_use.key
+            for key, _, write in use.keys:
+                if write:
                     keys_written.add(key)
                     if server == track_server:
                         self.written.add((db, key))
@@ -270,7 +269,7 @@ class Recording:
                 use = self._uses[slot]
                 if use is None:
                     continue
-                keys = tuple(k.key for k in use.keys)
+                keys = tuple(key for key, _, _ in use.keys)
                 phase = next(p for first, p in reversed(self._phase_starts) if first <= index)
                 out.append(RecordedCall(use.name, keys, phase, self._sites[slot]))
             return out

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_redis_boundary.core.commands import CommandUse, KeyUse, analyse, split_argv
+from pytest_redis_boundary.core.commands import CommandUse, analyse, split_argv
 
 R, W, RW = (True, False), (False, True), (True, True)
 
 
 def keys_of(use: CommandUse) -> list[tuple[str, bool, bool]]:
-    return [(k.key, k.read, k.write) for k in use.keys]
+    return list(use.keys)
 
 
 # (args, [(key, read, write), ...]) in the order analyse reports them.
@@ -135,8 +135,8 @@ def test_key_positions_and_flags(args: list[object], expected: list[tuple[str, b
 def test_object_encoding_names_its_key_and_never_writes(args: list[object]):
     use = analyse(args)
     assert use.name == "OBJECT ENCODING"
-    assert [k.key for k in use.keys] == ["k"]
-    assert not any(k.write for k in use.keys)
+    assert [key for key, _, _ in use.keys] == ["k"]
+    assert not any(write for _, _, write in use.keys)
 
 
 @pytest.mark.parametrize(
@@ -146,7 +146,7 @@ def test_object_encoding_names_its_key_and_never_writes(args: list[object]):
 def test_reads_never_write(args: list[object]):
     use = analyse(args)
     assert use.keys
-    assert all(k.read and not k.write for k in use.keys)
+    assert all(read and not write for _, read, write in use.keys)
 
 
 def test_spublish_channel_is_not_a_key():
@@ -203,7 +203,7 @@ def test_script_declared_keys(args: list[object], expected: list[tuple[str, bool
 
 def test_script_args_are_not_keys():
     use = analyse(["EVAL", "redis.call('SET', KEYS[1], ARGV[1])", "1", "k", "secret-arg"])
-    assert [k.key for k in use.keys] == ["k"]
+    assert [key for key, _, _ in use.keys] == ["k"]
 
 
 # --- hash fields ------------------------------------------------------------------------------
@@ -265,7 +265,7 @@ def test_hash_field_ttl_commands_7_4_and_8_0(
 ):
     use = analyse(args)
     assert use.known is True  # newer than the 7.0 table, curated
-    assert [k.key for k in use.keys] == ["h"]
+    assert [key for key, _, _ in use.keys] == ["h"]
     assert list(use.fields_written) == written
     assert list(use.fields_read) == read
 
@@ -511,7 +511,7 @@ MALFORMED: list[list[object]] = [
 def test_malformed_arguments_never_crash(args: list[object]):
     use = analyse(args)
     assert isinstance(use, CommandUse)
-    assert all(isinstance(k, KeyUse) and isinstance(k.key, str) for k in use.keys)
+    assert all(type(k) is tuple and isinstance(k[0], str) for k in use.keys)
 
 
 @pytest.mark.parametrize(
@@ -527,7 +527,7 @@ def test_malformed_arguments_never_crash(args: list[object]):
     ],
 )
 def test_malformed_arguments_give_best_effort_keys(args: list[object], keys: list[str]):
-    assert [k.key for k in analyse(args).keys] == keys
+    assert [key for key, _, _ in analyse(args).keys] == keys
 
 
 # --- no values --------------------------------------------------------------------------------

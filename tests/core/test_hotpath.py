@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from redis.exceptions import ResponseError
 
-from pytest_redis_boundary.core.commands import CommandUse, KeyUse
+from pytest_redis_boundary.core.commands import CommandUse
 from pytest_redis_boundary.core.events import NO_REPLY, CallSite, CommandEvent
 from pytest_redis_boundary.core.findings import Finding
 from pytest_redis_boundary.core.hotpath import hot_handler
@@ -577,7 +577,7 @@ def test_hot_handlers_leave_other_shapes_to_the_general_path(
 def test_set_nx_that_lost_records_the_write_but_leaves_the_key_absent() -> None:
     pair = Pair()
     use = pair.feed(ev("SET", "t:acme:cache:x", "v", "EX", 10, "NX", reply=None))
-    assert use == CommandUse("SET", (KeyUse("t:acme:cache:x", False, True),))
+    assert use == CommandUse("SET", (("t:acme:cache:x", False, True),))
     assert pair.hot._written == {(SERVER, 0, "t:acme:cache:x"): ("SET", SITE, "call", False)}
     assert key_states(pair.hot) == {}
     assert pair.finish(NOW + 1_000) == []
@@ -599,7 +599,7 @@ def test_set_nx_that_lost_keeps_the_persistent_key_it_lost_to() -> None:
 def test_expire_reply_0_on_an_absent_key_changes_nothing_but_is_a_write() -> None:
     pair = Pair()
     use = pair.feed(ev("EXPIRE", "t:acme:cache:x", 10, reply=0))
-    assert use == CommandUse("EXPIRE", (KeyUse("t:acme:cache:x", False, True),))
+    assert use == CommandUse("EXPIRE", (("t:acme:cache:x", False, True),))
     assert pair.hot._written == {(SERVER, 0, "t:acme:cache:x"): ("EXPIRE", SITE, "call", False)}
     assert key_states(pair.hot) == {}
     assert pair.finish(NOW + 1_000) == []
