@@ -8,8 +8,8 @@ behaviour: the same test suite runs against both builds (``make test``). The bui
 * for an editable install (``pip install -e``): a compiled module would shadow its source, so an
   edit would silently not take effect;
 * with ``REDIS_BOUNDARY_PURE=1`` in the environment;
-* when compiling fails (no C compiler, say): the extensions are optional, so setuptools skips
-  them with a warning and installs the pure package.
+* when compiling fails: when mypyc rejects the modules (a newer mypy finding a type error), or
+  the C compiler fails (the extensions are optional: setuptools skips them with a warning).
 """
 
 from __future__ import annotations
@@ -35,7 +35,15 @@ def _extensions() -> list[object]:
     except ImportError:  # built without the build requirements (an old pip, --no-build-isolation)
         print("pytest-redis-boundary: mypyc not found, building pure Python", file=sys.stderr)
         return []
-    extensions = mypycify(COMPILED, opt_level="3", group_name="pytest_redis_boundary_core")
+    try:
+        extensions = mypycify(COMPILED, opt_level="3", group_name="pytest_redis_boundary_core")
+    except (Exception, SystemExit) as exc:  # mypyc exits when this mypy finds a type error
+        print(
+            f"pytest-redis-boundary: mypyc could not compile the engine ({exc!r}); "
+            "building pure Python",
+            file=sys.stderr,
+        )
+        return []
     for extension in extensions:
         extension.optional = True
     return list(extensions)
