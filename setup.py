@@ -1,7 +1,8 @@
 """Build: compile the engine's hot modules with mypyc; everything else (and the fallback) is
 the same pure Python.
 
-The modules in ``COMPILED`` judge every Redis command a test sends; mypyc compiles them to C
+The modules in ``COMPILED`` (``pytest_redis_boundary.build.COMPILED_MODULES``) judge every Redis
+command a test sends; mypyc compiles them to C
 extension modules beside their ``.py`` sources, which Python imports first. Nothing changes in
 behaviour: the same test suite runs against both builds (``make test``). The build stays pure:
 
@@ -24,6 +25,7 @@ COMPILED = [
     "pytest_redis_boundary/core/keyspace.py",
     "pytest_redis_boundary/core/hotpath.py",
     "pytest_redis_boundary/core/rules.py",
+    "pytest_redis_boundary/pytest_plugin/recording.py",
 ]
 
 
@@ -36,7 +38,7 @@ def _extensions() -> list[object]:
         print("pytest-redis-boundary: mypyc not found, building pure Python", file=sys.stderr)
         return []
     try:
-        extensions = mypycify(COMPILED, opt_level="3", group_name="pytest_redis_boundary_core")
+        extensions = mypycify(COMPILED, opt_level="3", group_name="pytest_redis_boundary_engine")
     except (Exception, SystemExit) as exc:  # mypyc exits when this mypy finds a type error
         print(
             f"pytest-redis-boundary: mypyc could not compile the engine ({exc!r}); "

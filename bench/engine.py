@@ -21,7 +21,7 @@ import sys
 import time
 import tracemalloc
 
-from pytest_redis_boundary.core import engine_build
+from pytest_redis_boundary.build import engine_build
 from pytest_redis_boundary.core.events import CallSite, CommandEvent
 from pytest_redis_boundary.core.policy import default_policy
 from pytest_redis_boundary.core.rules import Judge

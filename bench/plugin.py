@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_redis_boundary.core import engine_build
+from pytest_redis_boundary.build import engine_build
 
 WORKLOAD = textwrap.dedent(
     """

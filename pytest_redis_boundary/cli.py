@@ -205,7 +205,7 @@ SUBCOMMANDS.append(add_report_command)
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
-    from .core import engine_build
+    from .build import engine_build
 
     # argparse itself exits 2 (EXIT_USAGE) on bad arguments.
     parser = argparse.ArgumentParser(

@@ -3,7 +3,7 @@
 With ``REDIS_BOUNDARY_TEST_BUILD`` naming a folder the package was installed into
 (``pip install --target``; ``make test`` does this with the mypyc-compiled wheel), the suite
 runs against that build instead of the source tree, in this process and in the pytest
-subprocesses it starts, and stops at once if its engine modules are not compiled there.
+subprocesses it starts, and stops at once if the modules it compiles are not compiled there.
 """
 
 from __future__ import annotations
@@ -28,16 +28,16 @@ def _use_build(folder: str) -> None:
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (folder, os.environ.get("PYTHONPATH")) if p
     )
-    from pytest_redis_boundary.core import ENGINE_MODULES
+    from pytest_redis_boundary.build import COMPILED_MODULES
 
-    for name in ENGINE_MODULES:
-        module = importlib.import_module(f"pytest_redis_boundary.core.{name}")
+    for name in COMPILED_MODULES:
+        module = importlib.import_module(name)
         where = module.__file__ or ""
         if not where.startswith(folder) or not where.endswith(
             tuple(importlib.machinery.EXTENSION_SUFFIXES)
         ):
             raise pytest.UsageError(
-                f"{BUILD_ENV}={folder}: pytest_redis_boundary.core.{name} was imported from "
+                f"{BUILD_ENV}={folder}: {name} was imported from "
                 f"{where}, not compiled from that folder. Install the compiled wheel there "
                 "(make compiled) or unset the variable to test the source tree."
             )

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
 from pytest_redis_boundary.core.events import CallSite
-from pytest_redis_boundary.core.policy import default_policy
-from pytest_redis_boundary.core.rules import Judge
+from pytest_redis_boundary.core.policy import Policy, default_policy
 from pytest_redis_boundary.pytest_plugin.recording import (
     HELD_ARGS,
     HELD_BYTES,
@@ -32,20 +30,21 @@ def _send(recording: Recording, *args: object, reply: object = 1) -> None:
     recording.feed_parts(args, reply, "fakeredis:1", 0, 1, SITE, False, 1_790_000_000_000.0)
 
 
-class _JudgeThatSendsFirst:
-    """A recording's Judge that runs ``first`` before judging each command. (A proxy: the
-    compiled Judge's methods cannot be replaced on the instance.)"""
+def _send_while_judging(
+    monkeypatch: pytest.MonkeyPatch, key: str, send: Callable[[], None]
+) -> None:
+    """Run ``send`` once, from inside the Judge, the first time it looks up the policy facts of
+    ``key`` (as a finalizer would, whenever the garbage collector runs)."""
+    is_rq_key = Policy.is_rq_key
+    sent: list[bool] = []
 
-    def __init__(self, judge: Judge, first: Callable[[tuple[object, ...]], None]) -> None:
-        self._judge = judge
-        self._first = first
+    def is_rq_key_and_send(policy: Policy, seen: str) -> bool:
+        if seen == key and not sent:
+            sent.append(True)
+            send()
+        return is_rq_key(policy, seen)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._judge, name)
-
-    def feed_parts(self, *parts: Any) -> object:
-        self._first(parts[0])
-        return self._judge.feed_parts(*parts)
+    monkeypatch.setattr(Policy, "is_rq_key", is_rq_key_and_send)
 
 
 def test_commands_from_many_threads_are_all_judged() -> None:
@@ -82,22 +81,18 @@ def test_phase_is_the_one_at_send_time_not_at_judging_time() -> None:
     ids=["nested-held", "nested-judged-at-once"],  # a list reply is never held
 )
 def test_a_command_sent_while_one_is_judged_on_the_same_thread_does_not_hang(
-    nested_reply: object,
+    nested_reply: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # What a Pipeline's __del__ (UNWATCH) does when the garbage collector runs mid-judging.
     recording = _recording()
-    nested: list[bool] = []
-
-    def send_once(args: tuple[object, ...]) -> None:
-        if not nested:
-            nested.append(True)
-            _send(recording, "UNWATCH", reply=nested_reply)
+    _send_while_judging(
+        monkeypatch, "t:acme:cache:x", lambda: _send(recording, "UNWATCH", reply=nested_reply)
+    )
 
     def send_and_judge() -> None:
         _send(recording, "SET", "t:acme:cache:x", b"v", reply=b"OK")
         recording.catch_up()  # judged on this thread, which sends UNWATCH mid-judging
 
-    recording.judge = _JudgeThatSendsFirst(recording.judge, send_once)  # type: ignore[assignment]
     worker = threading.Thread(target=send_and_judge, daemon=True)  # a plain Lock hangs for good
     worker.start()
     worker.join(timeout=10)
@@ -151,18 +146,17 @@ def test_a_held_command_is_judged_in_the_phase_that_sent_it_even_from_a_thread()
     assert [(c.phase, c.name) for c in recording.calls()] == [("call", "SET")]
 
 
-def test_a_command_judged_at_once_mid_judging_waits_for_its_turn() -> None:
+def test_a_command_judged_at_once_mid_judging_waits_for_its_turn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # A finalizer sending a command whose reply cannot be held, while a held command is being
     # judged, must not judge the rest of the batch in the middle of that command.
     recording = _recording()
-    nested: list[bool] = []
-
-    def send_once(args: tuple[object, ...]) -> None:
-        if args[:2] == ("SET", "t:acme:cache:a") and not nested:
-            nested.append(True)
-            _send(recording, "UNWATCH", reply=ConnectionError("gone"))
-
-    recording.judge = _JudgeThatSendsFirst(recording.judge, send_once)  # type: ignore[assignment]
+    _send_while_judging(
+        monkeypatch,
+        "t:acme:cache:a",
+        lambda: _send(recording, "UNWATCH", reply=ConnectionError("gone")),
+    )
     _send(recording, "SET", "t:acme:cache:a", b"v", reply=b"OK")
     _send(recording, "SET", "t:acme:cache:b", b"v", reply=b"OK")
     _send(recording, "DEL", "t:acme:cache:a", reply=1)
