@@ -2,9 +2,9 @@
 the same pure Python.
 
 The modules in ``COMPILED`` (``pytest_redis_boundary.build.COMPILED_MODULES``) judge every Redis
-command a test sends; mypyc compiles them to C
-extension modules beside their ``.py`` sources, which Python imports first. Nothing changes in
-behaviour: the same test suite runs against both builds (``make test``). The build stays pure:
+command a test sends; mypyc compiles them to C extension modules beside their ``.py`` sources,
+which Python imports first. Nothing changes in behaviour: the same test suite runs against both
+builds (``make test``). The build stays pure:
 
 * for an editable install (``pip install -e``): a compiled module would shadow its source, so an
   edit would silently not take effect;
