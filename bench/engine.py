@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from collections.abc import Iterator
 
 from pytest_redis_boundary.build import engine_build
 from pytest_redis_boundary.core.events import CallSite, CommandEvent
@@ -62,6 +63,15 @@ def events(keys: int, first: int = 0) -> list[CommandEvent]:
     ]
 
 
+def _passes(one_pass: list[CommandEvent], commands: int) -> Iterator[list[CommandEvent]]:
+    """``one_pass`` again and again (the last one cut short) until ``commands`` events."""
+    sent = 0
+    while sent < commands:
+        chunk = one_pass[: commands - sent]
+        sent += len(chunk)
+        yield chunk
+
+
 def run(commands: int, keys: int, numbered_from: int = 0) -> tuple[float, int, float]:
     """CPU seconds for ``commands`` judged, findings, and CPU seconds of the first pass alone
     (every key new to the judge, the rest of the stream repeats them)."""
@@ -74,12 +84,10 @@ def run(commands: int, keys: int, numbered_from: int = 0) -> tuple[float, int, f
     # CPU time of this process: steadier than wall time on a machine shared with other work.
     start = time.process_time()
     feed = judge.feed
-    sent = 0
     first = 0.0
-    while sent < commands:
-        for event in one_pass[: commands - sent]:
+    for chunk in _passes(one_pass, commands):
+        for event in chunk:
             feed(event)
-        sent += min(len(one_pass), commands - sent)
         if not first:
             first = time.process_time() - start
     judge.finish(time.time() * 1000)
@@ -105,11 +113,9 @@ def _memory_here(commands: int, keys: int) -> int:
     gc.collect()
     tracemalloc.start()
     judge = Judge(default_policy(), test="bench::memory")
-    sent = 0
-    while sent < commands:
-        for event in one_pass[: commands - sent]:
+    for chunk in _passes(one_pass, commands):
+        for event in chunk:
             judge.feed(event)
-        sent += min(len(one_pass), commands - sent)
     judge.finish(time.time() * 1000)
     current, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()

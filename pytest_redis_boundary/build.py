@@ -4,10 +4,9 @@ loaded compiled. They judge every command a test sends; everything else is plain
 from __future__ import annotations
 
 import importlib
-import sys
 from importlib.machinery import EXTENSION_SUFFIXES
 
-__all__ = ["COMPILED_MODULES", "engine_build"]
+__all__ = ["COMPILED_MODULES", "engine_build", "is_compiled", "module_files"]
 
 COMPILED_MODULES = (
     "pytest_redis_boundary.core.commands",
@@ -18,12 +17,17 @@ COMPILED_MODULES = (
 )
 
 
+def module_files() -> dict[str, str]:
+    """The file each of ``COMPILED_MODULES`` was loaded from (importing it if need be)."""
+    return {name: importlib.import_module(name).__file__ or "" for name in COMPILED_MODULES}
+
+
+def is_compiled(path: str) -> bool:
+    """Whether a module's file is an extension module (what mypyc builds), not source."""
+    return path.endswith(tuple(EXTENSION_SUFFIXES))
+
+
 def engine_build() -> str:
     """``"compiled"`` when the modules load as mypyc-compiled extensions (a wheel), ``"pure
     Python"`` when they run from source (an editable or a pure install)."""
-    suffixes = tuple(EXTENSION_SUFFIXES)
-    for name in COMPILED_MODULES:
-        module = sys.modules.get(name) or importlib.import_module(name)
-        if not (getattr(module, "__file__", None) or "").endswith(suffixes):
-            return "pure Python"
-    return "compiled"
+    return "compiled" if all(map(is_compiled, module_files().values())) else "pure Python"

@@ -8,8 +8,6 @@ subprocesses it starts, and stops at once if the modules it compiles are not com
 
 from __future__ import annotations
 
-import importlib
-import importlib.machinery
 import os
 import sys
 
@@ -28,14 +26,10 @@ def _use_build(folder: str) -> None:
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (folder, os.environ.get("PYTHONPATH")) if p
     )
-    from pytest_redis_boundary.build import COMPILED_MODULES
+    from pytest_redis_boundary.build import is_compiled, module_files
 
-    for name in COMPILED_MODULES:
-        module = importlib.import_module(name)
-        where = module.__file__ or ""
-        if not where.startswith(folder) or not where.endswith(
-            tuple(importlib.machinery.EXTENSION_SUFFIXES)
-        ):
+    for name, where in module_files().items():
+        if not where.startswith(folder) or not is_compiled(where):
             raise pytest.UsageError(
                 f"{BUILD_ENV}={folder}: {name} was imported from "
                 f"{where}, not compiled from that folder. Install the compiled wheel there "

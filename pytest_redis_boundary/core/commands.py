@@ -40,8 +40,6 @@ look, while it walks every instance of a tuple subclass on every full collection
 
 # A NamedTuple, not a frozen dataclass: one is built for every recorded command, and a frozen
 # dataclass's __init__ costs several times more.
-
-
 class CommandUse(NamedTuple):
     """The keys and field names one command touches. Never holds a value."""
 
