@@ -26,6 +26,9 @@ COMPILED = [
     "pytest_redis_boundary/core/hotpath.py",
     "pytest_redis_boundary/core/rules.py",
     "pytest_redis_boundary/pytest_plugin/recording.py",
+    "pytest_redis_boundary/recorder/callsite.py",
+    "pytest_redis_boundary/recorder/connections.py",
+    "pytest_redis_boundary/recorder/plain.py",
 ]
 
 

@@ -14,6 +14,9 @@ COMPILED_MODULES = (
     "pytest_redis_boundary.core.hotpath",
     "pytest_redis_boundary.core.rules",
     "pytest_redis_boundary.pytest_plugin.recording",
+    "pytest_redis_boundary.recorder.callsite",
+    "pytest_redis_boundary.recorder.connections",
+    "pytest_redis_boundary.recorder.plain",
 )
 
 

@@ -4,6 +4,9 @@ The call site is the first frame, walking outwards from the hook, whose code doe
 redis-py, fakeredis, rq, the asyncio/threading/concurrent machinery or this package. Whether a
 code object is internal, and its display path, are decided once per code object and cached, so a
 lookup costs one dict probe per frame plus one for the ``(code, line)`` pair.
+
+The wheel compiles this module with mypyc (``build.COMPILED_MODULES``); a compiled function has
+no frame of its own, so frame depths here count from the caller's frame in either build.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ import importlib.util
 import os
 import sys
 from types import CodeType, FrameType
+from typing import Final
 
 from pytest_redis_boundary.core.events import CallSite
 
-__all__ = ["CallSiteResolver", "HintTable", "internal_prefixes"]
+__all__ = ["CallSiteResolver", "DepthHint", "HintTable", "internal_prefixes"]
 
 
 def _package_dir(name: str) -> str | None:
@@ -53,37 +57,13 @@ def internal_prefixes() -> tuple[str, ...]:
 _HINTS = 4  # call-site depths a hook remembers
 
 
-def _to_front(hint: list[int], depth: int) -> None:
-    # One slice assignment, so threads sharing a hook's hints never see a half-updated list.
-    hint[:] = [depth, *(d for d in hint if d != depth)][:_HINTS]
+def _own_frames() -> int:
+    """How many frames this module's functions put on the stack: 1 as Python, 0 compiled."""
+    return 1 if sys._getframe(0).f_code.co_name == "_own_frames" else 0
 
 
-_HINTED_NAMES = 512  # command names whose hints a hook keeps apart
-
-
-class HintTable(dict[object, list[int]]):
-    """One hook's call-site depth hints (see ``CallSiteResolver.site_hinted``), one list per
-    command name: redis-py sends each command through its own method, which reaches the hook at
-    its own depth (a deprecation decorator on some adds a frame), so one list shared by every
-    name would miss on every alternation. ``table[name]`` gives a name's list (made on first
-    use); ``hint(name)`` also takes a name that cannot be hashed, which gets ``shared``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.shared: list[int] = []  # names past the cap, and unhashable ones
-
-    def __missing__(self, name: object) -> list[int]:
-        if len(self) >= _HINTED_NAMES:
-            return self.shared
-        hint: list[int] = []
-        self[name] = hint
-        return hint
-
-    def hint(self, name: object) -> list[int]:
-        try:
-            return self[name]
-        except (TypeError, ValueError):  # unhashable, or a writable memoryview
-            return self.shared
+_OWN: Final = _own_frames()
+_getframe: Final = sys._getframe
 
 
 class _CodeInfo:
@@ -96,6 +76,63 @@ class _CodeInfo:
         self.path = path
         # By instruction offset (``f_lasti``): ``f_lineno`` walks the code's line table.
         self.sites: dict[int, CallSite] = {}
+
+
+class DepthHint:
+    """A depth at which a hook found its call site, with the two code objects last seen there:
+    the frame's (external: ``info``) and the one just below it (internal: ``below``). While the
+    same code objects are there again, the depth is accepted by identity, without looking the
+    code objects up (each is checked on its own, so threads sharing a hint cannot mix them up).
+    """
+
+    __slots__ = ("below", "depth", "info")
+
+    def __init__(self, depth: int) -> None:
+        self.depth = depth
+        self.below: CodeType | None = None
+        self.info: _CodeInfo | None = None
+
+    def __repr__(self) -> str:
+        return f"DepthHint({self.depth})"
+
+
+def _to_front(hint: list[DepthHint], depth: int) -> DepthHint:
+    """The hint for ``depth``, first in ``hint`` (made if new; the oldest beyond ``_HINTS``
+    goes). One slice assignment, so threads sharing a hook's hints never see a half-updated
+    list."""
+    found = next((known for known in hint if known.depth == depth), None)
+    if found is None:
+        found = DepthHint(depth)
+    hint[:] = [found, *(known for known in hint if known is not found)][:_HINTS]
+    return found
+
+
+_HINTED_NAMES = 512  # command names whose hints a hook keeps apart
+
+
+class HintTable(dict[object, list[DepthHint]]):
+    """One hook's call-site depth hints (see ``CallSiteResolver.site_hinted``), one list per
+    command name: redis-py sends each command through its own method, which reaches the hook at
+    its own depth (a deprecation decorator on some adds a frame), so one list shared by every
+    name would miss on every alternation. ``table[name]`` gives a name's list (made on first
+    use); ``hint(name)`` also takes a name that cannot be hashed, which gets ``shared``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shared: list[DepthHint] = []  # names past the cap, and unhashable ones
+
+    def __missing__(self, name: object) -> list[DepthHint]:
+        if len(self) >= _HINTED_NAMES:
+            return self.shared
+        hint: list[DepthHint] = []
+        self[name] = hint
+        return hint
+
+    def hint(self, name: object) -> list[DepthHint]:
+        try:
+            return self[name]
+        except (TypeError, ValueError):  # unhashable, or a writable memoryview
+            return self.shared
 
 
 def _new_site(info: _CodeInfo, frame: FrameType) -> CallSite:
@@ -157,12 +194,12 @@ class CallSiteResolver:
             frame = frame.f_back
         return None
 
-    def site_hinted(self, hint: list[int]) -> CallSite | None:
-        """Like ``site_of_frame`` from the caller, reusing the depths found before.
+    def site_hinted(self, hint: list[DepthHint]) -> CallSite | None:
+        """Like ``site_of_frame`` from the caller's frame, reusing the depths found before.
 
         ``hint`` (owned by the calling hook, one per command name) holds the depths, counted
-        from this method, at which call sites were found on recent calls, last used first (at
-        most ``_HINTS``: redis-py reaches the hook at different depths, e.g. through a
+        from the caller's frame (0), at which call sites were found on recent calls, last used
+        first (at most ``_HINTS``: redis-py reaches the hook at different depths, e.g. through a
         deprecation decorator on some commands only). ``sys._getframe(depth)`` skips the frames
         in between without building frame objects for them, which is most of a walk's cost. A
         depth is accepted only if that frame is external and the one just below it is internal;
@@ -172,45 +209,52 @@ class CallSiteResolver:
         redis-py instead.)
         """
         codes = self._codes
-        for depth in hint:
+        for known in hint:
+            depth = known.depth
             try:
-                below = sys._getframe(depth - 1)
+                below = _getframe(_OWN + depth - 1)
             except ValueError:
                 continue
             frame = below.f_back
             if frame is None:
                 continue
             code = frame.f_code
-            info = codes.get(id(code))
+            info = known.info
             if info is None or info.code is not code:
-                info = self._classify(code)
-            if info.path is None:
-                continue
+                info = codes.get(id(code))
+                if info is None or info.code is not code:
+                    info = self._classify(code)
+                if info.path is None:
+                    continue
+                known.info = info
             below_code = below.f_code
-            below_info = codes.get(id(below_code))
-            if below_info is None or below_info.code is not below_code:
-                below_info = self._classify(below_code)
-            if below_info.path is None:
-                if depth != hint[0]:
-                    _to_front(hint, depth)  # as a single hint would: the last depth used first
-                site = info.sites.get(frame.f_lasti)
-                return site if site is not None else _new_site(info, frame)
-        frame = sys._getframe(1)
-        depth = 1
-        while frame is not None:
-            code = frame.f_code
+            if below_code is not known.below:
+                below_info = codes.get(id(below_code))
+                if below_info is None or below_info.code is not below_code:
+                    below_info = self._classify(below_code)
+                if below_info.path is not None:
+                    continue
+                known.below = below_code
+            if known is not hint[0]:
+                _to_front(hint, depth)  # as a single hint would: the last depth used first
+            site = info.sites.get(frame.f_lasti)
+            return site if site is not None else _new_site(info, frame)
+        walked: FrameType | None = _getframe(_OWN)
+        depth = 0
+        while walked is not None:
+            code = walked.f_code
             info = codes.get(id(code))
             if info is None or info.code is not code:
                 info = self._classify(code)
             if info.path is not None:
-                if depth > 1:
+                if depth:
                     _to_front(hint, depth)
-                site = info.sites.get(frame.f_lasti)
-                return site if site is not None else _new_site(info, frame)
-            frame = frame.f_back
+                site = info.sites.get(walked.f_lasti)
+                return site if site is not None else _new_site(info, walked)
+            walked = walked.f_back
             depth += 1
         return None
 
     def __call__(self) -> CallSite | None:
         """Call site of whoever called this method (internal frames skipped)."""
-        return self.site_of_frame(sys._getframe(1))
+        return self.site_of_frame(_getframe(_OWN))

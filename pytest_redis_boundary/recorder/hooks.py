@@ -43,6 +43,11 @@ each queued command (keyed by the identity of the args tuple the pipeline stores
 ``execute`` publishes that map in a ``ContextVar`` for ``pack_commands`` to use; commands with no
 noted site (MULTI, EXEC, commands a cluster pipeline rebuilt) get the frame calling ``execute()``.
 
+Where the code lives: ``recorder/plain.py`` has the sync ``send_command`` and ``read_response``
+that every plain command runs (the wrappers here pass their arguments there in one call), and
+``recorder/connections.py`` the per-connection state; the wheel compiles both, with the call-site
+lookup (``recorder/callsite.py``). Everything else here stays Python.
+
 Nothing here keeps arguments or replies after the sink returns. Sink exceptions are caught and
 appended to ``Recorder.errors``; the application's call proceeds as if no recorder were there.
 """
@@ -51,233 +56,58 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import itertools
 import os
 import sys
-import threading
 import time
-import weakref
-from collections import deque
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from types import CodeType
-from typing import Any, Final, Protocol
+from typing import Any
 
-from pytest_redis_boundary.core.commands import spellings
 from pytest_redis_boundary.core.events import NO_REPLY, CallSite, CommandEvent
+from pytest_redis_boundary.recorder import plain
 from pytest_redis_boundary.recorder.callsite import CallSiteResolver, HintTable
+from pytest_redis_boundary.recorder.connections import (
+    ATTR,
+    K_EXEC,
+    K_EXEC_SCRIPT,
+    K_HIDDEN,
+    K_MULTI,
+    K_NOWAIT,
+    K_PLAIN,
+    K_PUBSUB,
+    K_RESET,
+    K_SCRIPT,
+    K_SELECT,
+    PLAIN,
+    PLAIN_WRITTEN,
+    ConnState,
+    Entry,
+    Plain,
+    fake_server,
+    kind_of,
+    mark_ignored,
+    new_conn_id,
+    new_state,
+    reset_db,
+    without_frames,
+)
+from pytest_redis_boundary.recorder.plain import PartsSink, PlainPath
 from pytest_redis_boundary.recorder.scripts import (
     FAKE_BATCH,
     FakeBatch,
     FakeScriptHooks,
     RealScriptCapture,
-    ScriptEvent,
 )
 
 __all__ = ["PartsSink", "Recorder", "fake_server"]
 
-_ATTR = "_redis_boundary_state"
 _SITES_ATTR = "_redis_boundary_sites"
 
-# What a command name means to the recorder (looked up once per command, as sent).
-_K_PLAIN = 0
-_K_PUBSUB = 1
-_K_HIDDEN = 2  # occupies a reply slot, never delivered
-_K_SCRIPT = 3
-_K_MULTI = 4
-_K_EXEC = 5
-_K_SELECT = 6
-_K_RESET = 7
-# entry-only kinds
-_K_NOWAIT = 8
-_K_EXEC_SCRIPT = 9
-
-
-def _name_table() -> dict[object, int]:
-    names = {
-        **dict.fromkeys(
-            (
-                "SUBSCRIBE",
-                "PSUBSCRIBE",
-                "SSUBSCRIBE",
-                "UNSUBSCRIBE",
-                "PUNSUBSCRIBE",
-                "SUNSUBSCRIBE",
-            ),
-            _K_PUBSUB,
-        ),
-        "READONLY": _K_HIDDEN,
-        "AUTH": _K_HIDDEN,
-        **dict.fromkeys(
-            ("EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"), _K_SCRIPT
-        ),
-        "MULTI": _K_MULTI,
-        "EXEC": _K_EXEC,
-        "DISCARD": _K_EXEC,
-        "SELECT": _K_SELECT,
-        "RESET": _K_RESET,
-    }
-    table: dict[object, int] = {}
-    for name, kind in names.items():
-        table.update(dict.fromkeys(spellings(name), kind))
-    return table
-
-
-_KINDS = _name_table()
-
-
-def _kind_of(head: object) -> int:
-    """What a command name means to the recorder, for any name redis-py can send (a writable
-    memoryview is not hashable: it is looked up by its bytes)."""
-    try:
-        return _KINDS.get(head, _K_PLAIN)
-    except (TypeError, ValueError):
-        if isinstance(head, memoryview):
-            return _KINDS.get(head.tobytes(), _K_PLAIN)
-        return _K_PLAIN
-
-
-_conn_ids = itertools.count(1)
-_fake_ids: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
-_fake_counter = itertools.count(1)
-_fake_lock = threading.Lock()
 _PIPE_SITES: ContextVar[dict[int, CallSite] | None] = ContextVar(
     "redis_boundary_pipeline_sites", default=None
 )
 _installed: Recorder | None = None
-
-
-# A plain command (kind _K_PLAIN) awaiting its reply: (args, call site, send time in ms).
-_Plain = tuple[tuple[object, ...], CallSite | None, float]
-# What a connection's ``sending`` holds while a plain command is sent, and once its bytes are
-# being written (an error after that point may come after the server ran the command).
-_PLAIN: Final[list[_Entry]] = []
-_PLAIN_WRITTEN: Final[list[_Entry]] = []
-
-
-class PartsSink(Protocol):
-    """Receives a command as the fields of a ``CommandEvent``, without building one."""
-
-    def __call__(
-        self,
-        args: tuple[object, ...],
-        reply: object,
-        server: str,
-        db: int,
-        connection: int,
-        site: CallSite | None,
-        in_script: bool,
-        time_ms: float | None,
-        /,
-    ) -> None: ...
-
-
-class _Entry:
-    """A command written (or about to be) on a connection, awaiting its reply."""
-
-    __slots__ = ("args", "kind", "script_events", "site", "time_ms")
-
-    def __init__(
-        self, args: tuple[object, ...], site: CallSite | None, time_ms: float, kind: int
-    ) -> None:
-        self.args = args
-        self.site = site
-        self.time_ms = time_ms
-        self.kind = kind
-        self.script_events: list[ScriptEvent] | None = None
-
-
-class _ConnState:
-    """Per-connection bookkeeping, stored on the connection object."""
-
-    __slots__ = (
-        "conn_id",
-        "db",
-        "fake_scripts",
-        "ignored",
-        "in_multi",
-        "in_pack",
-        "is_fake",
-        "multi_script",
-        "pending",
-        "pubsub",
-        "reading",
-        "sending",
-        "server",
-        "staged",
-        "suppress",
-        "used",
-    )
-
-    def __init__(self, server: str, db: int, is_fake: bool, ignored: bool = False) -> None:
-        self.server = server
-        self.db = db
-        self.is_fake = is_fake
-        self.ignored = ignored
-        self.conn_id = next(_conn_ids)
-        self.pending: deque[_Entry | _Plain] = deque()
-        self.staged: list[_Entry] = []
-        self.sending: list[_Entry] | None = None
-        self.suppress = 0
-        self.reading = False
-        self.pubsub = False
-        self.in_multi = False
-        self.multi_script = False
-        self.in_pack = False
-        self.used = False
-        self.fake_scripts = False  # the staged batch may run a script on fakeredis
-
-
-def _without_frames(exc: BaseException) -> BaseException:
-    """The exception without its traceback: its frames hold the command's args and reply."""
-    exc.__context__ = exc.__cause__ = None
-    return exc.with_traceback(None)
-
-
-def fake_server(server: str) -> Any | None:
-    """The live fakeredis ``FakeServer`` an event's ``server`` ("fakeredis:<n>") names, if any."""
-    kind, _, ident = server.partition(":")
-    if kind != "fakeredis":
-        return None
-    with _fake_lock:
-        return next((fake for fake, n in list(_fake_ids.items()) if str(n) == ident), None)
-
-
-def _server_of(conn: Any) -> tuple[str, bool]:
-    fake = conn.__dict__.get("_server")
-    if fake is not None and type(fake).__name__ == "FakeServer":
-        with _fake_lock:
-            try:
-                ident = _fake_ids.get(fake)
-                if ident is None:
-                    ident = _fake_ids[fake] = next(_fake_counter)
-            except TypeError:  # not weak-referenceable
-                ident = id(fake)
-        return f"fakeredis:{ident}", True
-    path = getattr(conn, "path", None)
-    if path and not hasattr(conn, "port"):
-        return f"unix:{path}", False
-    host = getattr(conn, "host", "?")
-    port = getattr(conn, "port", "?")
-    return f"{host}:{port}", False
-
-
-def _db_of(conn: Any) -> int:
-    try:
-        return int(getattr(conn, "db", 0) or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _new_state(conn: Any) -> _ConnState:
-    server, is_fake = _server_of(conn)
-    st = _ConnState(server, _db_of(conn), is_fake)
-    setattr(conn, _ATTR, st)
-    return st
-
-
-def _mark_ignored(conn: object) -> None:
-    setattr(conn, _ATTR, _ConnState("ignored", 0, False, ignored=True))
 
 
 # CommandEvent is a frozen slotted dataclass; its generated __init__ costs ~0.9 µs (one
@@ -436,15 +266,16 @@ class Recorder:
     ) -> None:
         self._sink = sink
         self._parts: PartsSink = self._event_from_parts
-        self.set_parts_sink(parts_sink)
         self._site = CallSiteResolver(rootdir)
+        self._path = PlainPath(
+            self._site, self._parts, self._stage, self._deliver, self._flush, self._error
+        )
+        self.set_parts_sink(parts_sink)
         self.errors: list[BaseException] = []
         self._on = False
         self._patches: list[tuple[type, str, Any, Any]] = []
-        # Our send_packed_command wrappers of redis-py's own signature -> the wrapped method.
-        self._packed_originals: dict[Any, Any] = {}
         self._fake_scripts = FakeScriptHooks()
-        self._scripts = RealScriptCapture(mark_ignored=_mark_ignored, on_error=self._error)
+        self._scripts = RealScriptCapture(mark_ignored=mark_ignored, on_error=self._error)
 
     # -- public API -----------------------------------------------------------------------
 
@@ -459,21 +290,24 @@ class Recorder:
             return
         if _installed is not None and _installed is not self:
             raise RuntimeError("another redis-boundary Recorder is already installed")
+        from redis.exceptions import ResponseError
+
+        self._path.response_error = ResponseError
         self._patch_all()
         self._fake_scripts.install()
-        self._on = True
+        self._on = self._path.on = True
         _installed = self
 
     def uninstall(self) -> None:
         """Restore every patched attribute that still holds our wrapper. Idempotent."""
         global _installed
-        self._on = False
+        self._on = self._path.on = False
         self._scripts.stop()
         for cls, name, original, wrapper in reversed(self._patches):
             if cls.__dict__.get(name) is wrapper:
                 setattr(cls, name, original)
         self._patches = []
-        self._packed_originals.clear()
+        self._path.packed_originals.clear()
         self._fake_scripts.uninstall()
         if _installed is self:
             _installed = None
@@ -482,6 +316,7 @@ class Recorder:
         """Where plain client commands go from now on, as parts (None: built into a
         ``CommandEvent`` for ``sink``). A plugin points it at the running test's recording."""
         self._parts = parts_sink if parts_sink is not None else self._event_from_parts
+        self._path.parts = self._parts
 
     def start_script_capture(self) -> None:
         """Start recovering Lua-internal commands on real servers (MONITOR, opened lazily)."""
@@ -494,12 +329,12 @@ class Recorder:
     @staticmethod
     def ignore_connection(connection: object) -> None:
         """Never record commands sent on ``connection`` (e.g. a fixture's own cleanup)."""
-        _mark_ignored(connection)
+        mark_ignored(connection)
 
     # -- delivery -------------------------------------------------------------------------
 
     def _error(self, exc: BaseException) -> None:
-        self.errors.append(_without_frames(exc))
+        self.errors.append(without_frames(exc))
 
     def _event_from_parts(self, *parts: Any) -> None:
         """The parts sink of a recorder given none: one ``CommandEvent`` for ``sink``."""
@@ -511,21 +346,21 @@ class Recorder:
         try:
             self._sink(event)
         except Exception as exc:
-            self.errors.append(_without_frames(exc))
+            self.errors.append(without_frames(exc))
 
-    def _deliver(self, st: _ConnState, entry: _Entry | _Plain, reply: object, conn: Any) -> None:
+    def _deliver(self, st: ConnState, entry: Entry | Plain, reply: object, conn: Any) -> None:
         if type(entry) is tuple:
             args, site, time_ms = entry
             try:
                 self._parts(args, reply, st.server, st.db, st.conn_id, site, False, time_ms)
             except Exception as exc:
-                self.errors.append(_without_frames(exc))
+                self.errors.append(without_frames(exc))
             return
-        assert isinstance(entry, _Entry)
+        assert isinstance(entry, Entry)
         kind = entry.kind
-        if kind == _K_HIDDEN:
+        if kind == K_HIDDEN:
             return
-        if kind >= _K_SCRIPT:
+        if kind >= K_SCRIPT:
             self._before(st, entry, reply, conn)
         events = entry.script_events
         if events:
@@ -548,93 +383,93 @@ class Recorder:
                 entry.args, reply, st.server, st.db, st.conn_id, entry.site, False, entry.time_ms
             )
         except Exception as exc:
-            self.errors.append(_without_frames(exc))
-        if kind >= _K_SCRIPT:
+            self.errors.append(without_frames(exc))
+        if kind >= K_SCRIPT:
             self._after(st, entry, reply)
 
-    def _before(self, st: _ConnState, entry: _Entry, reply: object, conn: Any) -> None:
+    def _before(self, st: ConnState, entry: Entry, reply: object, conn: Any) -> None:
         kind = entry.kind
         if st.is_fake or not self._scripts.active:
             return
-        if kind == _K_SCRIPT:
+        if kind == K_SCRIPT:
             refused = type(reply).__name__ == "NoScriptError"
             found = self._scripts.collect(st.server, conn, entry.args, refused=refused)
-        elif kind == _K_EXEC_SCRIPT:
+        elif kind == K_EXEC_SCRIPT:
             found = self._scripts.collect(st.server, conn, None)
         else:
             return
         if found:
             entry.script_events = found + (entry.script_events or [])
 
-    def _after(self, st: _ConnState, entry: _Entry, reply: object) -> None:
+    def _after(self, st: ConnState, entry: Entry, reply: object) -> None:
         kind = entry.kind
         ok = reply in (b"OK", "OK", True)
-        if kind == _K_SELECT and ok and len(entry.args) > 1:
+        if kind == K_SELECT and ok and len(entry.args) > 1:
             with contextlib.suppress(TypeError, ValueError):
                 st.db = int(entry.args[1])  # type: ignore[call-overload]
-        elif kind == _K_RESET:
+        elif kind == K_RESET:
             st.db = 0
             st.pubsub = False
             st.in_multi = False
 
-    def _flush(self, st: _ConnState, exc: BaseException, conn: Any) -> None:
+    def _flush(self, st: ConnState, exc: BaseException, conn: Any) -> None:
         pending = st.pending
         while pending:
             self._deliver(st, pending.popleft(), exc, conn)
 
-    def _reset(self, st: _ConnState, conn: Any) -> None:
+    def _reset(self, st: ConnState, conn: Any) -> None:
         if st.pending:
             import redis
 
             self._flush(st, redis.ConnectionError("connection closed before the reply"), conn)
         if st.used:
             st.used = False
-            st.conn_id = next(_conn_ids)
-            st.db = _db_of(conn)
+            st.conn_id = new_conn_id()
+            st.db = reset_db(conn)
             st.pubsub = False
             st.in_multi = False
             st.multi_script = False
 
     def _stage(
-        self, st: _ConnState, conn: Any, args: tuple[object, ...], kind: int, site: CallSite | None
+        self, st: ConnState, conn: Any, args: tuple[object, ...], kind: int, site: CallSite | None
     ) -> None:
-        entry = _Entry(args, site, time.time() * 1000.0, _K_PLAIN)
+        entry = Entry(args, site, time.time() * 1000.0, K_PLAIN)
         st.used = True
         if kind or st.pubsub:
-            if kind == _K_PUBSUB or st.pubsub:
+            if kind == K_PUBSUB or st.pubsub:
                 st.pubsub = True
-                entry.kind = _K_NOWAIT
-            elif kind == _K_SCRIPT:
+                entry.kind = K_NOWAIT
+            elif kind == K_SCRIPT:
                 st.fake_scripts = st.is_fake
                 if st.in_multi:
                     st.multi_script = True
                 else:
-                    entry.kind = _K_SCRIPT
+                    entry.kind = K_SCRIPT
                 if not st.is_fake and self._scripts.active:
                     self._scripts.ensure(st.server, conn)
-            elif kind == _K_MULTI:
+            elif kind == K_MULTI:
                 st.in_multi = True
                 st.multi_script = False
-            elif kind == _K_EXEC:
+            elif kind == K_EXEC:
                 st.fake_scripts = st.is_fake
                 if st.in_multi and st.multi_script:
-                    entry.kind = _K_EXEC_SCRIPT
+                    entry.kind = K_EXEC_SCRIPT
                 st.in_multi = False
                 st.multi_script = False
             else:
                 entry.kind = kind
         st.staged.append(entry)
 
-    def _sent(self, st: _ConnState, batch: list[_Entry], conn: Any) -> None:
+    def _sent(self, st: ConnState, batch: list[Entry], conn: Any) -> None:
         pending = st.pending
         for entry in batch:
-            if entry.kind == _K_NOWAIT:
+            if entry.kind == K_NOWAIT:
                 self._deliver(st, entry, NO_REPLY, conn)
             else:
                 pending.append(entry)
 
     def _send_failed(
-        self, st: _ConnState, batch: list[_Entry], exc: BaseException, conn: Any
+        self, st: ConnState, batch: list[Entry], exc: BaseException, conn: Any
     ) -> None:
         for entry in batch:
             self._deliver(st, entry, exc, conn)
@@ -721,7 +556,7 @@ class Recorder:
             if is_async:
 
                 async def suppressed_async(conn: Any, *args: Any, **kwargs: Any) -> Any:
-                    st = getattr(conn, _ATTR, None) or _new_state(conn)
+                    st = getattr(conn, ATTR, None) or new_state(conn)
                     st.suppress += 1
                     try:
                         return await orig(conn, *args, **kwargs)
@@ -731,7 +566,7 @@ class Recorder:
                 return suppressed_async
 
             def suppressed(conn: Any, *args: Any, **kwargs: Any) -> Any:
-                st = getattr(conn, _ATTR, None) or _new_state(conn)
+                st = getattr(conn, ATTR, None) or new_state(conn)
                 st.suppress += 1
                 try:
                     return orig(conn, *args, **kwargs)
@@ -743,64 +578,12 @@ class Recorder:
         return make
 
     def _send_command(self, orig: Any) -> Any:
-        rec = self
-        kinds_get = _KINDS.get
-        site_here = self._site.site_hinted
-        hints = HintTable()
-        now = time.time
+        path = self._path
         inline = _is_known_send_command(orig)
-        packed_originals = self._packed_originals
+        send = plain.send_command
 
         def send_command(conn: Any, *args: Any, **kwargs: Any) -> Any:
-            st = getattr(conn, _ATTR, None) or _new_state(conn)
-            if st.suppress or st.sending is not None or st.ignored or not rec._on or not args:
-                return orig(conn, *args, **kwargs)
-            try:
-                hint = hints[args[0]]
-                kind = kinds_get(args[0], 0)
-            except (TypeError, ValueError):  # unhashable, or a writable memoryview
-                hint = hints.shared
-                kind = _kind_of(args[0])
-            if kind or st.pubsub:
-                rec._stage(st, conn, args, kind, site_here(hint))
-                try:
-                    return orig(conn, *args, **kwargs)
-                finally:
-                    if st.staged:  # never reached the socket (e.g. an encoding error)
-                        st.staged.clear()
-            # A plain command skips staging: it is pending once send_packed_command returns.
-            entry = (args, site_here(hint), now() * 1000.0)
-            st.used = True
-            write = (
-                packed_originals.get(type(conn).send_packed_command)
-                if inline and "send_packed_command" not in conn.__dict__  # not patched on it
-                else None
-            )
-            if write is not None:
-                # redis-py's send_command, with the unwrapped send_packed_command of the class.
-                packed = conn._command_packer.pack(*args)  # an encoding error: never sent
-                st.sending = _PLAIN_WRITTEN
-                try:
-                    write(conn, packed, kwargs.get("check_health", True))
-                except BaseException as exc:
-                    st.sending = None
-                    rec._deliver(st, entry, exc, conn)  # the command may have run
-                    raise
-                st.sending = None
-                st.pending.append(entry)
-                return None
-            st.sending = _PLAIN
-            try:
-                result = orig(conn, *args, **kwargs)
-            except BaseException as exc:
-                written = st.sending is _PLAIN_WRITTEN
-                st.sending = None
-                if written:  # the bytes may have reached the server: the command may have run
-                    rec._deliver(st, entry, exc, conn)
-                raise
-            st.sending = None
-            st.pending.append(entry)
-            return result
+            return send(path, orig, inline, conn, args, kwargs)
 
         return send_command
 
@@ -810,7 +593,7 @@ class Recorder:
         hints = HintTable()
 
         def pack_command(conn: Any, *args: Any) -> Any:
-            st = getattr(conn, _ATTR, None) or _new_state(conn)
+            st = getattr(conn, ATTR, None) or new_state(conn)
             if (
                 not rec._on
                 or st.suppress
@@ -820,7 +603,7 @@ class Recorder:
                 or not args
             ):
                 return orig(conn, *args)
-            rec._stage(st, conn, args, _kind_of(args[0]), site_here(hints.hint(args[0])))
+            rec._stage(st, conn, args, kind_of(args[0]), site_here(hints.hint(args[0])))
             try:
                 return orig(conn, *args)
             except BaseException:
@@ -836,7 +619,7 @@ class Recorder:
 
         def make(orig: Any) -> Any:
             def pack_commands(conn: Any, commands: Any) -> Any:
-                st = getattr(conn, _ATTR, None) or _new_state(conn)
+                st = getattr(conn, ATTR, None) or new_state(conn)
                 if not rec._on or st.suppress or st.ignored or st.sending is not None:
                     return orig(conn, commands)
                 cmds = list(commands)
@@ -853,7 +636,7 @@ class Recorder:
                         site = fallback
                     args = cmd if type(cmd) is tuple else tuple(cmd)
                     if args:
-                        rec._stage(st, conn, args, _kind_of(args[0]), site)
+                        rec._stage(st, conn, args, kind_of(args[0]), site)
                 st.in_pack = True
                 try:
                     return orig(conn, cmds)
@@ -875,23 +658,23 @@ class Recorder:
         # redis-py's own signature: a plain command passes through without packing the
         # arguments into a tuple and a dict and out again (this runs for every command).
         def send_packed_command(conn: Any, command: Any, check_health: Any = True) -> Any:
-            st = getattr(conn, _ATTR, None)
-            if st is not None and st.sending is _PLAIN:
-                st.sending = _PLAIN_WRITTEN
+            st = getattr(conn, ATTR, None)
+            if st is not None and st.sending is PLAIN:
+                st.sending = PLAIN_WRITTEN
                 return orig(conn, command, check_health)
             return staged(conn, command, check_health)
 
-        self._packed_originals[send_packed_command] = orig
+        self._path.packed_originals[send_packed_command] = orig
         return send_packed_command
 
     def _send_staged(self, orig: Any) -> Any:
         rec = self
 
         def send_packed_command(conn: Any, *args: Any, **kwargs: Any) -> Any:
-            st = getattr(conn, _ATTR, None)
+            st = getattr(conn, ATTR, None)
             if st is None or not st.staged or st.sending is not None or st.suppress:
-                if st is not None and st.sending is _PLAIN:
-                    st.sending = _PLAIN_WRITTEN
+                if st is not None and st.sending is PLAIN:
+                    st.sending = PLAIN_WRITTEN
                 return orig(conn, *args, **kwargs)
             batch = st.staged
             st.staged = []
@@ -926,7 +709,7 @@ class Recorder:
         rec = self
 
         async def send_packed_command(conn: Any, *args: Any, **kwargs: Any) -> Any:
-            st = getattr(conn, _ATTR, None)
+            st = getattr(conn, ATTR, None)
             if st is None or not st.staged or st.sending is not None or st.suppress:
                 return await orig(conn, *args, **kwargs)
             batch = st.staged
@@ -959,38 +742,11 @@ class Recorder:
         return send_packed_command
 
     def _read(self, orig: Any) -> Any:
-        rec = self
-        from redis.exceptions import ResponseError
+        path = self._path
+        read = plain.read_response
 
         def read_response(conn: Any, *args: Any, **kwargs: Any) -> Any:
-            st = getattr(conn, _ATTR, None)
-            if st is None or not st.pending or st.reading or st.suppress or st.sending is not None:
-                return orig(conn, *args, **kwargs)
-            st.reading = True
-            try:
-                reply = orig(conn, *args, **kwargs)
-            except ResponseError as exc:
-                st.reading = False
-                if st.pending:
-                    rec._deliver(st, st.pending.popleft(), exc, conn)
-                raise
-            except BaseException as exc:
-                st.reading = False
-                rec._flush(st, exc, conn)
-                raise
-            st.reading = False
-            if st.pending:
-                entry = st.pending.popleft()
-                if type(entry) is tuple:
-                    try:
-                        rec._parts(
-                            entry[0], reply, st.server, st.db, st.conn_id, entry[1], False, entry[2]
-                        )
-                    except Exception as sink_error:
-                        rec.errors.append(_without_frames(sink_error))
-                else:
-                    rec._deliver(st, entry, reply, conn)
-            return reply
+            return read(path, orig, conn, args, kwargs)
 
         return read_response
 
@@ -999,7 +755,7 @@ class Recorder:
         from redis.exceptions import ResponseError
 
         async def read_response(conn: Any, *args: Any, **kwargs: Any) -> Any:
-            st = getattr(conn, _ATTR, None)
+            st = getattr(conn, ATTR, None)
             if st is None or not st.pending or st.reading or st.suppress or st.sending is not None:
                 return await orig(conn, *args, **kwargs)
             st.reading = True
@@ -1025,7 +781,7 @@ class Recorder:
         rec = self
 
         def disconnect(conn: Any, *args: Any, **kwargs: Any) -> Any:
-            st = getattr(conn, _ATTR, None)
+            st = getattr(conn, ATTR, None)
             if st is not None and not st.reading and not st.ignored:
                 rec._reset(st, conn)
             return orig(conn, *args, **kwargs)
@@ -1036,7 +792,7 @@ class Recorder:
         rec = self
 
         async def disconnect(conn: Any, *args: Any, **kwargs: Any) -> Any:
-            st = getattr(conn, _ATTR, None)
+            st = getattr(conn, ATTR, None)
             if st is not None and not st.reading and not st.ignored:
                 rec._reset(st, conn)
             return await orig(conn, *args, **kwargs)

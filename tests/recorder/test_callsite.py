@@ -9,7 +9,8 @@ from pathlib import Path
 import fakeredis
 import redis
 
-from pytest_redis_boundary.recorder.callsite import CallSiteResolver, HintTable
+from pytest_redis_boundary.recorder.callsite import CallSiteResolver, DepthHint, HintTable
+from pytest_redis_boundary.recorder.hooks import Recorder
 from tests.recorder.conftest import ROOT, Capture
 
 
@@ -47,7 +48,8 @@ def test_internal_code_is_skipped() -> None:
     resolver = CallSiteResolver(ROOT)
     assert resolver.is_internal(redis.Redis.get.__code__)
     assert resolver.is_internal(fakeredis.FakeRedis.__init__.__code__)
-    assert resolver.is_internal(CallSiteResolver.site_of_frame.__code__)
+    # this package's own code (hooks.py stays Python in both builds: it has code objects)
+    assert resolver.is_internal(Recorder.install.__code__)
     assert not resolver.is_internal(test_internal_code_is_skipped.__code__)
 
 
@@ -112,11 +114,11 @@ def test_lock_site_is_the_application_line(capture: Capture) -> None:
     assert all(e_line in (expected, expected + 1) for e_line in lines)
 
 
-def _hook(resolver: CallSiteResolver, hint: list[int]) -> object:
+def _hook(resolver: CallSiteResolver, hint: list[DepthHint]) -> object:
     return resolver.site_hinted(hint)
 
 
-def _deeper_hook(resolver: CallSiteResolver, hint: list[int]) -> object:
+def _deeper_hook(resolver: CallSiteResolver, hint: list[DepthHint]) -> object:
     return _hook(resolver, hint)
 
 
@@ -139,17 +141,53 @@ def test_hints_remember_each_depth_a_hook_is_reached_at(tmp_path: Path) -> None:
     namespace: dict[str, object] = {}
     exec(compile(outer.read_text(), str(outer), "exec"), namespace)
     shallow, deep = namespace["shallow"], namespace["deep"]
-    hint: list[int] = []
+    hint: list[DepthHint] = []
     seen = set()
     for _ in range(3):
         a = shallow(_hook, resolver, hint)  # type: ignore[operator]
-        assert hint[0] == 2  # the depth used last is tried first, as a single hint would be
+        assert hint[0].depth == 1  # the depth used last is tried first, as a single hint would be
         b = deep(_deeper_hook, resolver, hint)  # type: ignore[operator]
-        assert hint[0] == 3
+        assert hint[0].depth == 2
         assert (a.function, a.line) == ("shallow", 3)  # type: ignore[attr-defined]
         assert (b.function, b.line) == ("deep", 6)  # type: ignore[attr-defined]
-        seen.add(tuple(sorted(hint)))
-    assert seen == {(2, 3)}  # both depths kept: no walk after the first of each
+        seen.add(tuple(sorted(known.depth for known in hint)))
+    assert seen == {(1, 2)}  # both depths kept: no walk after the first of each
+
+
+def test_a_remembered_depth_is_not_taken_when_the_frame_below_it_is_external(
+    tmp_path: Path,
+) -> None:
+    # The depth found through _deeper_hook has an application frame at it and this package's
+    # frame below it. Reached through two application frames, the same depth still has an
+    # application frame at it, but the one below is external too: the call site is the
+    # innermost application frame, not the one at the remembered depth.
+    resolver = CallSiteResolver(ROOT, extra_internal=(__file__,))
+    outer = tmp_path / "app.py"
+    outer.write_text(
+        textwrap.dedent(
+            """
+            def deep(hook, resolver, hint):
+                return hook(resolver, hint)
+
+            def helper(hook, resolver, hint):
+                return hook(resolver, hint)
+
+            def caller(hook, resolver, hint):
+                return helper(hook, resolver, hint)
+            """
+        )
+    )
+    namespace: dict[str, object] = {}
+    exec(compile(outer.read_text(), str(outer), "exec"), namespace)
+    deep, caller = namespace["deep"], namespace["caller"]
+    hint: list[DepthHint] = []
+    for _ in range(2):
+        a = deep(_deeper_hook, resolver, hint)  # type: ignore[operator]
+        assert hint[0].depth == 2
+        b = caller(_hook, resolver, hint)  # type: ignore[operator]
+        assert hint[0].depth == 1
+        assert (a.function, a.line) == ("deep", 3)  # type: ignore[attr-defined]
+        assert (b.function, b.line) == ("helper", 6)  # type: ignore[attr-defined]
 
 
 def test_hint_table_keeps_one_list_per_command_name() -> None:

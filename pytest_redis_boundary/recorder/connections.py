@@ -1,0 +1,227 @@
+"""What the recorder keeps per redis-py connection, and what a command name means to it.
+
+The wheel compiles this module with mypyc (``build.COMPILED_MODULES``), so the per-command path
+(``recorder/plain.py``) reads a connection's state as plain struct fields; the rest of the
+recorder (``recorder/hooks.py``) uses it as any Python object.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import weakref
+from collections import deque
+from typing import Any, Final
+
+from pytest_redis_boundary.core.commands import spellings
+from pytest_redis_boundary.core.events import CallSite
+from pytest_redis_boundary.recorder.scripts import ScriptEvent
+
+__all__ = [
+    "ATTR",
+    "KINDS",
+    "PLAIN",
+    "PLAIN_WRITTEN",
+    "ConnState",
+    "Entry",
+    "Plain",
+    "fake_server",
+    "kind_of",
+    "mark_ignored",
+    "new_conn_id",
+    "new_state",
+    "reset_db",
+    "without_frames",
+]
+
+ATTR: Final = "_redis_boundary_state"
+
+# What a command name means to the recorder (looked up once per command, as sent).
+K_PLAIN: Final = 0
+K_PUBSUB: Final = 1
+K_HIDDEN: Final = 2  # occupies a reply slot, never delivered
+K_SCRIPT: Final = 3
+K_MULTI: Final = 4
+K_EXEC: Final = 5
+K_SELECT: Final = 6
+K_RESET: Final = 7
+# entry-only kinds
+K_NOWAIT: Final = 8
+K_EXEC_SCRIPT: Final = 9
+
+
+def _name_table() -> dict[object, int]:
+    names = {
+        **dict.fromkeys(
+            (
+                "SUBSCRIBE",
+                "PSUBSCRIBE",
+                "SSUBSCRIBE",
+                "UNSUBSCRIBE",
+                "PUNSUBSCRIBE",
+                "SUNSUBSCRIBE",
+            ),
+            K_PUBSUB,
+        ),
+        "READONLY": K_HIDDEN,
+        "AUTH": K_HIDDEN,
+        **dict.fromkeys(
+            ("EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"), K_SCRIPT
+        ),
+        "MULTI": K_MULTI,
+        "EXEC": K_EXEC,
+        "DISCARD": K_EXEC,
+        "SELECT": K_SELECT,
+        "RESET": K_RESET,
+    }
+    table: dict[object, int] = {}
+    for name, kind in names.items():
+        table.update(dict.fromkeys(spellings(name), kind))
+    return table
+
+
+KINDS: Final = _name_table()
+
+
+def kind_of(head: object) -> int:
+    """What a command name means to the recorder, for any name redis-py can send (a writable
+    memoryview is not hashable: it is looked up by its bytes)."""
+    try:
+        return KINDS.get(head, K_PLAIN)
+    except (TypeError, ValueError):
+        if isinstance(head, memoryview):
+            return KINDS.get(head.tobytes(), K_PLAIN)
+        return K_PLAIN
+
+
+_conn_ids = itertools.count(1)
+
+
+def new_conn_id() -> int:
+    """A connection id no socket session has had."""
+    return next(_conn_ids)
+
+
+# A plain command (kind K_PLAIN) awaiting its reply: (args, call site, send time in ms).
+Plain = tuple[tuple[object, ...], CallSite | None, float]
+
+
+class Entry:
+    """A command written (or about to be) on a connection, awaiting its reply."""
+
+    __slots__ = ("args", "kind", "script_events", "site", "time_ms")
+
+    def __init__(
+        self, args: tuple[object, ...], site: CallSite | None, time_ms: float, kind: int
+    ) -> None:
+        self.args = args
+        self.site = site
+        self.time_ms = time_ms
+        self.kind = kind
+        self.script_events: list[ScriptEvent] | None = None
+
+
+class ConnState:
+    """Per-connection bookkeeping, stored on the connection object."""
+
+    __slots__ = (
+        "conn_id",
+        "db",
+        "fake_scripts",
+        "ignored",
+        "in_multi",
+        "in_pack",
+        "is_fake",
+        "multi_script",
+        "pending",
+        "pubsub",
+        "reading",
+        "sending",
+        "server",
+        "staged",
+        "suppress",
+        "used",
+    )
+
+    def __init__(self, server: str, db: int, is_fake: bool, ignored: bool = False) -> None:
+        self.server = server
+        self.db = db
+        self.is_fake = is_fake
+        self.ignored = ignored
+        self.conn_id = new_conn_id()
+        self.pending: deque[Entry | Plain] = deque()
+        self.staged: list[Entry] = []
+        self.sending: list[Entry] | None = None
+        self.suppress = 0
+        self.reading = False
+        self.pubsub = False
+        self.in_multi = False
+        self.multi_script = False
+        self.in_pack = False
+        self.used = False
+        self.fake_scripts = False  # the staged batch may run a script on fakeredis
+
+
+# What a connection's ``sending`` holds while a plain command is sent, and once its bytes are
+# being written (an error after that point may come after the server ran the command).
+PLAIN: Final[list[Entry]] = []
+PLAIN_WRITTEN: Final[list[Entry]] = []
+
+
+def without_frames(exc: BaseException) -> BaseException:
+    """The exception without its traceback: its frames hold the command's args and reply."""
+    exc.__context__ = exc.__cause__ = None
+    return exc.with_traceback(None)
+
+
+_fake_ids: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+_fake_counter = itertools.count(1)
+_fake_lock = threading.Lock()
+
+
+def fake_server(server: str) -> Any | None:
+    """The live fakeredis ``FakeServer`` an event's ``server`` ("fakeredis:<n>") names, if any."""
+    kind, _, ident = server.partition(":")
+    if kind != "fakeredis":
+        return None
+    with _fake_lock:
+        return next((fake for fake, n in list(_fake_ids.items()) if str(n) == ident), None)
+
+
+def _server_of(conn: Any) -> tuple[str, bool]:
+    fake = conn.__dict__.get("_server")
+    if fake is not None and type(fake).__name__ == "FakeServer":
+        with _fake_lock:
+            try:
+                ident = _fake_ids.get(fake)
+                if ident is None:
+                    ident = _fake_ids[fake] = next(_fake_counter)
+            except TypeError:  # not weak-referenceable
+                ident = id(fake)
+        return f"fakeredis:{ident}", True
+    path = getattr(conn, "path", None)
+    if path and not hasattr(conn, "port"):
+        return f"unix:{path}", False
+    host = getattr(conn, "host", "?")
+    port = getattr(conn, "port", "?")
+    return f"{host}:{port}", False
+
+
+def reset_db(conn: Any) -> int:
+    """The database a connection selects when it (re)connects."""
+    try:
+        return int(getattr(conn, "db", 0) or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def new_state(conn: Any) -> ConnState:
+    """A connection's state, made on its first command and stored on it."""
+    server, is_fake = _server_of(conn)
+    st = ConnState(server, reset_db(conn), is_fake)
+    setattr(conn, ATTR, st)
+    return st
+
+
+def mark_ignored(conn: object) -> None:
+    setattr(conn, ATTR, ConnState("ignored", 0, False, ignored=True))

@@ -1,0 +1,180 @@
+"""What every command sent through a sync redis-py connection runs: ``send_command`` and
+``read_response``, behind the recorder's wrappers.
+
+The wheel compiles this module with mypyc (``build.COMPILED_MODULES``). The wrappers on the
+connection classes stay Python functions (a function binds as a method, and calling one costs
+less than calling a compiled callable object); each passes its arguments here as they are, in
+one call. ``recorder/hooks.py`` describes what is recorded and when.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from pytest_redis_boundary.core.events import CallSite
+from pytest_redis_boundary.recorder.callsite import CallSiteResolver, HintTable
+from pytest_redis_boundary.recorder.connections import (
+    ATTR,
+    K_PLAIN,
+    KINDS,
+    PLAIN,
+    PLAIN_WRITTEN,
+    ConnState,
+    Entry,
+    Plain,
+    kind_of,
+    new_state,
+)
+
+__all__ = ["PartsSink", "PlainPath", "read_response", "send_command"]
+
+
+class PartsSink(Protocol):
+    """Receives a command as the fields of a ``CommandEvent``, without building one."""
+
+    def __call__(
+        self,
+        args: tuple[object, ...],
+        reply: object,
+        server: str,
+        db: int,
+        connection: int,
+        site: CallSite | None,
+        in_script: bool,
+        time_ms: float | None,
+        /,
+    ) -> None: ...
+
+
+class PlainPath:
+    """What the per-command functions share with their ``Recorder``: whether it is on, where
+    commands go, and its methods for everything but a plain command."""
+
+    def __init__(
+        self,
+        resolver: CallSiteResolver,
+        parts: PartsSink,
+        stage: Callable[[ConnState, Any, tuple[object, ...], int, CallSite | None], None],
+        deliver: Callable[[ConnState, Entry | Plain, object, Any], None],
+        flush: Callable[[ConnState, BaseException, Any], None],
+        error: Callable[[BaseException], None],
+    ) -> None:
+        self.on = False
+        self.resolver = resolver
+        self.parts = parts
+        self.stage = stage
+        self.deliver = deliver
+        self.flush = flush
+        self.error = error
+        self.hints = HintTable()
+        # Our send_packed_command wrappers of redis-py's own signature -> the wrapped method.
+        self.packed_originals: dict[object, Callable[[Any, object, object], object]] = {}
+        self.response_error: type[BaseException] = Exception  # redis's, set by install()
+
+
+def _state(conn: Any) -> ConnState:
+    st: ConnState | None = getattr(conn, ATTR, None)
+    return st if st is not None else new_state(conn)
+
+
+def send_command(
+    path: PlainPath,
+    orig: Callable[..., object],
+    inline: bool,
+    conn: Any,
+    args: tuple[object, ...],
+    kwargs: dict[str, Any],
+) -> object:
+    """A connection's ``send_command(*args, **kwargs)``: stages a command that is not plain
+    (pub/sub, script, MULTI/EXEC, SELECT/RESET, AUTH/READONLY) for ``send_packed_command``;
+    makes a plain one pending once it is written. ``inline``: ``orig`` is redis-py's own
+    ``send_command``, which this packs and writes itself when the class's
+    ``send_packed_command`` is ours over redis-py's signature (one wrapper layer, not three)."""
+    st = _state(conn)
+    if st.suppress or st.sending is not None or st.ignored or not path.on or not args:
+        return orig(conn, *args, **kwargs)
+    head = args[0]
+    hints = path.hints
+    try:
+        hint = hints[head]
+        kind = KINDS.get(head, K_PLAIN)
+    except (TypeError, ValueError):  # unhashable, or a writable memoryview
+        hint = hints.shared
+        kind = kind_of(head)
+    if kind or st.pubsub:
+        path.stage(st, conn, args, kind, path.resolver.site_hinted(hint))
+        try:
+            return orig(conn, *args, **kwargs)
+        finally:
+            if st.staged:  # never reached the socket (e.g. an encoding error)
+                st.staged.clear()
+    entry: Plain = (args, path.resolver.site_hinted(hint), time.time() * 1000.0)
+    st.used = True
+    write = (
+        path.packed_originals.get(type(conn).send_packed_command)
+        if inline and "send_packed_command" not in conn.__dict__  # not patched on it
+        else None
+    )
+    if write is not None:
+        # redis-py's send_command, with the unwrapped send_packed_command of the class.
+        packed = conn._command_packer.pack(*args)  # an encoding error: never sent
+        st.sending = PLAIN_WRITTEN
+        try:
+            write(conn, packed, kwargs.get("check_health", True))
+        except BaseException as exc:
+            st.sending = None
+            path.deliver(st, entry, exc, conn)  # the command may have run
+            raise
+        st.sending = None
+        st.pending.append(entry)
+        return None
+    st.sending = PLAIN
+    try:
+        result = orig(conn, *args, **kwargs)
+    except BaseException as exc:
+        written = st.sending is PLAIN_WRITTEN
+        st.sending = None
+        if written:  # the bytes may have reached the server: the command may have run
+            path.deliver(st, entry, exc, conn)
+        raise
+    st.sending = None
+    st.pending.append(entry)
+    return result
+
+
+def read_response(
+    path: PlainPath,
+    orig: Callable[..., object],
+    conn: Any,
+    args: tuple[object, ...],
+    kwargs: dict[str, Any],
+) -> object:
+    """A connection's ``read_response(*args, **kwargs)``: a reply (or a ``ResponseError``)
+    pairs with the oldest pending command; any other error delivers every pending one with it."""
+    st: ConnState | None = getattr(conn, ATTR, None)
+    if st is None or not st.pending or st.reading or st.suppress or st.sending is not None:
+        return orig(conn, *args, **kwargs)
+    st.reading = True
+    try:
+        reply = orig(conn, *args, **kwargs)
+    except BaseException as exc:
+        st.reading = False
+        if isinstance(exc, path.response_error):
+            if st.pending:
+                path.deliver(st, st.pending.popleft(), exc, conn)
+        else:
+            path.flush(st, exc, conn)
+        raise
+    st.reading = False
+    if st.pending:
+        entry = st.pending.popleft()
+        if isinstance(entry, Entry):
+            path.deliver(st, entry, reply, conn)
+        else:
+            try:
+                path.parts(entry[0], reply, st.server, st.db, st.conn_id, entry[1], False, entry[2])
+            except Exception as sink_error:
+                path.error(sink_error)
+    return reply
