@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from types import TracebackType
@@ -84,7 +83,8 @@ class Recording:
         self.nodeid = nodeid
         self.judge = Judge(policy, test=nodeid, declared_tenant=declared_tenant)
         self._phase = "setup"
-        self._held: deque[_Held] = deque()
+        # A list, not a deque: appending to a list and indexing it are direct calls when compiled.
+        self._held: list[_Held] = []
         self._judging = False  # this recording's lock holder is in _judge_held
         self.errors: list[Exception] = []  # raised while judging held commands
         # Re-entrant: the garbage collector can finalize a watching Pipeline while a command is
@@ -181,7 +181,7 @@ class Recording:
 
     def _judge_loop(self) -> None:
         held = self._held
-        feed = self.judge.feed_parts
+        judge = self.judge  # called as a method: compiled, a direct call
         phase = self._phase
         uses = self._uses
         sites = self._sites
@@ -189,31 +189,38 @@ class Recording:
         keys_written = self.keys_written
         track_server = self.track_server
         blocks = self._blocks
-        while held:
-            args, reply, server, db, connection, site, in_script, time_ms = held.popleft()
-            try:
-                use = feed(args, reply, server, db, connection, site, in_script, time_ms, phase)
-            except Exception as exc:  # reported like the recorder's sink errors
-                # Without its traceback, whose frames hold the command's arguments and reply.
-                exc.__context__ = exc.__cause__ = None
-                self.errors.append(exc.with_traceback(None))
-                continue
-            if use is None:
-                continue
-            slot = self._next % CALL_WINDOW
-            uses[slot] = use
-            sites[slot] = site
-            self._next += 1
-            site_calls[site] = site_calls.get(site, 0) + 1
-            if isinstance(reply, Exception):
-                continue
-            for key, _, write in use.keys:
-                if write:
-                    keys_written.add(key)
-                    if server == track_server:
-                        self.written.add((db, key))
-                    for block in blocks:
-                        block.add(key)
+        done = 0
+        try:
+            while done < len(held):  # a command held while judging (a finalizer's) is judged too
+                args, reply, server, db, connection, site, in_script, time_ms = held[done]
+                done += 1
+                try:
+                    use = judge.feed_parts(
+                        args, reply, server, db, connection, site, in_script, time_ms, phase
+                    )
+                except Exception as exc:  # reported like the recorder's sink errors
+                    # Without its traceback, whose frames hold the command's arguments and reply.
+                    exc.__context__ = exc.__cause__ = None
+                    self.errors.append(exc.with_traceback(None))
+                    continue
+                if use is None:
+                    continue
+                slot = self._next % CALL_WINDOW
+                uses[slot] = use
+                sites[slot] = site
+                self._next += 1
+                site_calls[site] = site_calls.get(site, 0) + 1
+                if isinstance(reply, Exception):
+                    continue
+                for key, _, write in use.keys:
+                    if write:
+                        keys_written.add(key)
+                        if server == track_server:
+                            self.written.add((db, key))
+                        for block in blocks:
+                            block.add(key)
+        finally:
+            del held[:done]  # one call: a command another thread holds meanwhile stays
 
     # --- phases -----------------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
-from collections import deque
 from typing import Any, Final
 
 from pytest_redis_boundary.core.commands import spellings
@@ -125,6 +124,8 @@ class ConnState:
     """Per-connection bookkeeping, stored on the connection object."""
 
     __slots__ = (
+        "_head",
+        "_pending",
         "conn_id",
         "db",
         "fake_scripts",
@@ -133,7 +134,6 @@ class ConnState:
         "in_pack",
         "is_fake",
         "multi_script",
-        "pending",
         "pubsub",
         "reading",
         "sending",
@@ -149,7 +149,11 @@ class ConnState:
         self.is_fake = is_fake
         self.ignored = ignored
         self.conn_id = new_conn_id()
-        self.pending: deque[Entry | Plain] = deque()
+        # The commands written and awaiting their replies, oldest first, from ``_head`` on: a
+        # list and an index rather than a deque, whose methods a compiled caller reaches only
+        # through generic calls (this runs for every command).
+        self._pending: list[Entry | Plain] = []
+        self._head = 0
         self.staged: list[Entry] = []
         self.sending: list[Entry] | None = None
         self.suppress = 0
@@ -160,6 +164,32 @@ class ConnState:
         self.in_pack = False
         self.used = False
         self.fake_scripts = False  # the staged batch may run a script on fakeredis
+
+    def waiting(self) -> bool:
+        """Whether a command written on this connection awaits its reply."""
+        return self._head < len(self._pending)
+
+    def push(self, entry: Entry | Plain) -> None:
+        """``entry`` was written: it awaits its reply after those before it."""
+        self._pending.append(entry)
+
+    def push_all(self, entries: list[Entry]) -> None:
+        self._pending.extend(entries)
+
+    def pop(self) -> Entry | Plain:
+        """The oldest command awaiting its reply, no longer waiting (``waiting()`` first)."""
+        pending = self._pending
+        head = self._head
+        entry = pending[head]
+        head += 1
+        if head == len(pending):
+            pending.clear()
+            head = 0
+        elif head >= 64 and head * 2 >= len(pending):  # a long pipeline: drop what was read
+            del pending[:head]
+            head = 0
+        self._head = head
+        return entry
 
 
 # What a connection's ``sending`` holds while a plain command is sent, and once its bytes are

@@ -413,12 +413,11 @@ class Recorder:
             st.in_multi = False
 
     def _flush(self, st: ConnState, exc: BaseException, conn: Any) -> None:
-        pending = st.pending
-        while pending:
-            self._deliver(st, pending.popleft(), exc, conn)
+        while st.waiting():
+            self._deliver(st, st.pop(), exc, conn)
 
     def _reset(self, st: ConnState, conn: Any) -> None:
-        if st.pending:
+        if st.waiting():
             import redis
 
             self._flush(st, redis.ConnectionError("connection closed before the reply"), conn)
@@ -461,12 +460,11 @@ class Recorder:
         st.staged.append(entry)
 
     def _sent(self, st: ConnState, batch: list[Entry], conn: Any) -> None:
-        pending = st.pending
         for entry in batch:
             if entry.kind == K_NOWAIT:
                 self._deliver(st, entry, NO_REPLY, conn)
             else:
-                pending.append(entry)
+                st.push(entry)
 
     def _send_failed(
         self, st: ConnState, batch: list[Entry], exc: BaseException, conn: Any
@@ -700,7 +698,7 @@ class Recorder:
             if st.pubsub:
                 rec._sent(st, batch, conn)
             else:
-                st.pending.extend(batch)
+                st.push_all(batch)
             return result
 
         return send_packed_command
@@ -736,7 +734,7 @@ class Recorder:
             if st.pubsub:
                 rec._sent(st, batch, conn)
             else:
-                st.pending.extend(batch)
+                st.push_all(batch)
             return result
 
         return send_packed_command
@@ -756,23 +754,29 @@ class Recorder:
 
         async def read_response(conn: Any, *args: Any, **kwargs: Any) -> Any:
             st = getattr(conn, ATTR, None)
-            if st is None or not st.pending or st.reading or st.suppress or st.sending is not None:
+            if (
+                st is None
+                or not st.waiting()
+                or st.reading
+                or st.suppress
+                or st.sending is not None
+            ):
                 return await orig(conn, *args, **kwargs)
             st.reading = True
             try:
                 reply = await orig(conn, *args, **kwargs)
             except ResponseError as exc:
                 st.reading = False
-                if st.pending:
-                    rec._deliver(st, st.pending.popleft(), exc, conn)
+                if st.waiting():
+                    rec._deliver(st, st.pop(), exc, conn)
                 raise
             except BaseException as exc:
                 st.reading = False
                 rec._flush(st, exc, conn)
                 raise
             st.reading = False
-            if st.pending:
-                rec._deliver(st, st.pending.popleft(), reply, conn)
+            if st.waiting():
+                rec._deliver(st, st.pop(), reply, conn)
             return reply
 
         return read_response

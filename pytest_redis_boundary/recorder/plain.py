@@ -128,7 +128,7 @@ def send_command(
             path.deliver(st, entry, exc, conn)  # the command may have run
             raise
         st.sending = None
-        st.pending.append(entry)
+        st.push(entry)
         return None
     st.sending = PLAIN
     try:
@@ -140,7 +140,7 @@ def send_command(
             path.deliver(st, entry, exc, conn)
         raise
     st.sending = None
-    st.pending.append(entry)
+    st.push(entry)
     return result
 
 
@@ -154,7 +154,7 @@ def read_response(
     """A connection's ``read_response(*args, **kwargs)``: a reply (or a ``ResponseError``)
     pairs with the oldest pending command; any other error delivers every pending one with it."""
     st: ConnState | None = getattr(conn, ATTR, None)
-    if st is None or not st.pending or st.reading or st.suppress or st.sending is not None:
+    if st is None or not st.waiting() or st.reading or st.suppress or st.sending is not None:
         return orig(conn, *args, **kwargs)
     st.reading = True
     try:
@@ -162,14 +162,14 @@ def read_response(
     except BaseException as exc:
         st.reading = False
         if isinstance(exc, path.response_error):
-            if st.pending:
-                path.deliver(st, st.pending.popleft(), exc, conn)
+            if st.waiting():
+                path.deliver(st, st.pop(), exc, conn)
         else:
             path.flush(st, exc, conn)
         raise
     st.reading = False
-    if st.pending:
-        entry = st.pending.popleft()
+    if st.waiting():
+        entry = st.pop()
         if isinstance(entry, Entry):
             path.deliver(st, entry, reply, conn)
         else:

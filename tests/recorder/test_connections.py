@@ -1,0 +1,43 @@
+"""A connection's queue of commands awaiting their replies (``ConnState``)."""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+
+from pytest_redis_boundary.recorder.connections import ConnState, Plain
+
+
+def _plain(n: int) -> Plain:
+    return (("GET", f"k{n}"), None, float(n))
+
+
+def test_replies_pair_with_commands_in_the_order_they_were_written() -> None:
+    st = ConnState("fakeredis:1", 0, True)
+    assert not st.waiting()
+    for n in range(3):
+        st.push(_plain(n))
+    assert [st.pop()[2] for _ in range(3)] == [0.0, 1.0, 2.0]
+    assert not st.waiting()
+
+
+def test_a_long_pipeline_read_while_more_is_written_keeps_its_order() -> None:
+    # Pushes and pops interleaved at random, past the point where the queue drops what was
+    # read: the queue must behave exactly as a FIFO would.
+    rng = random.Random(7)
+    st = ConnState("fakeredis:1", 0, True)
+    model: deque[Plain] = deque()
+    sent = 0
+    for _ in range(5_000):
+        if model and rng.random() < 0.45:
+            assert st.waiting()
+            assert st.pop() == model.popleft()
+        else:
+            batch = [_plain(sent + i) for i in range(rng.randint(1, 40))]
+            sent += len(batch)
+            for entry in batch:
+                st.push(entry)
+            model.extend(batch)
+    while model:
+        assert st.pop() == model.popleft()
+    assert not st.waiting()
