@@ -1,7 +1,7 @@
 """Plugin overhead: one workload with and without the plugin (and under OpenTelemetry), in one
 process, as a ratio of the time the test's own Redis loop takes.
 
-Run: .venv/bin/python bench/plugin.py [--commands 200000] [--rounds 3] [--url redis://...]
+Run: .venv/bin/python bench/plugin.py [--commands 100000] [--rounds 7] [--url redis://...]
      (``PYTHONPATH=build/compiled`` after ``make compiled``: the compiled wheel users install)
      (``make bench`` installs the ``bench`` extra: opentelemetry-instrumentation-redis)
 
@@ -12,9 +12,11 @@ Each round runs the same generated test under ``pytest.main`` three times, in tu
 to a file. The minimum over rounds is reported: the wall-time ratio, and the CPU time the
 instrumentation added per command, which against the baseline's wall time per command estimates
 the ratio without the noise of the server and the network (on a real server the wall ratio
-swings by several percent between identical runs). ``--memory`` instead runs 1,000,000 commands
-over 1,000 keys in one test, with and without the plugin, and reports how much resident memory
-grew after the first 10,000 commands.
+swings by several percent between identical runs). Each round's own ratio (against the
+baseline run just before it) is printed too, as a median and a range: on a shared machine one
+round can be 20% off. ``--memory`` instead runs 1,000,000 commands over 1,000 keys in one test,
+with and without the plugin, and reports how much resident memory grew after the first 10,000
+commands.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import textwrap
@@ -115,8 +118,8 @@ def _has_otel() -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--commands", type=int, default=200_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--commands", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--url", help="a real redis-server instead of fakeredis")
     parser.add_argument("--memory", action="store_true")
     args = parser.parse_args()
@@ -168,6 +171,15 @@ def main() -> int:
             print(
                 f"  {name} {wall:.3f} s  ratio {wall / base_wall:.3f}; "
                 f"CPU added {added:.1f} us/command, estimated ratio {1 + added / per_command:.3f}"
+            )
+            # Each round's own ratio (its run against the baseline run just before it) shows
+            # how much the machine's noise moves one measurement.
+            paired = sorted(
+                w / b for (w, _), (b, _) in zip(runs[label], runs["baseline"], strict=True)
+            )
+            print(
+                f"{'':20}one round against its own baseline: median {statistics.median(paired):.3f}"
+                f", from {paired[0]:.3f} to {paired[-1]:.3f}"
             )
     return 0
 

@@ -122,25 +122,30 @@ def _deeper_hook(resolver: CallSiteResolver, hint: list[DepthHint]) -> object:
     return _hook(resolver, hint)
 
 
+def _application(folder: Path, source: str) -> dict[str, object]:
+    """The functions of ``source``, run from ``folder/app.py`` (an application's file)."""
+    outer = folder / "app.py"
+    outer.write_text(textwrap.dedent(source))
+    namespace: dict[str, object] = {}
+    exec(compile(outer.read_text(), str(outer), "exec"), namespace)
+    return namespace
+
+
 def test_hints_remember_each_depth_a_hook_is_reached_at(tmp_path: Path) -> None:
     # The hooks stand in for redis-py's frames: reached at two depths, as when some commands
     # go through a deprecation decorator. Each call must name its own caller's line.
     resolver = CallSiteResolver(ROOT, extra_internal=(__file__,))
-    outer = tmp_path / "app.py"
-    outer.write_text(
-        textwrap.dedent(
-            """
-            def shallow(hook, resolver, hint):
-                return hook(resolver, hint)
+    app = _application(
+        tmp_path,
+        """
+        def shallow(hook, resolver, hint):
+            return hook(resolver, hint)
 
-            def deep(hook, resolver, hint):
-                return hook(resolver, hint)
-            """
-        )
+        def deep(hook, resolver, hint):
+            return hook(resolver, hint)
+        """,
     )
-    namespace: dict[str, object] = {}
-    exec(compile(outer.read_text(), str(outer), "exec"), namespace)
-    shallow, deep = namespace["shallow"], namespace["deep"]
+    shallow, deep = app["shallow"], app["deep"]
     hint: list[DepthHint] = []
     seen = set()
     for _ in range(3):
@@ -162,24 +167,20 @@ def test_a_remembered_depth_is_not_taken_when_the_frame_below_it_is_external(
     # application frame at it, but the one below is external too: the call site is the
     # innermost application frame, not the one at the remembered depth.
     resolver = CallSiteResolver(ROOT, extra_internal=(__file__,))
-    outer = tmp_path / "app.py"
-    outer.write_text(
-        textwrap.dedent(
-            """
-            def deep(hook, resolver, hint):
-                return hook(resolver, hint)
+    app = _application(
+        tmp_path,
+        """
+        def deep(hook, resolver, hint):
+            return hook(resolver, hint)
 
-            def helper(hook, resolver, hint):
-                return hook(resolver, hint)
+        def helper(hook, resolver, hint):
+            return hook(resolver, hint)
 
-            def caller(hook, resolver, hint):
-                return helper(hook, resolver, hint)
-            """
-        )
+        def caller(hook, resolver, hint):
+            return helper(hook, resolver, hint)
+        """,
     )
-    namespace: dict[str, object] = {}
-    exec(compile(outer.read_text(), str(outer), "exec"), namespace)
-    deep, caller = namespace["deep"], namespace["caller"]
+    deep, caller = app["deep"], app["caller"]
     hint: list[DepthHint] = []
     for _ in range(2):
         a = deep(_deeper_hook, resolver, hint)  # type: ignore[operator]
