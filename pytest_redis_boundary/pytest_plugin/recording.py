@@ -85,6 +85,7 @@ class Recording:
         self._phase = "setup"
         # A list, not a deque: appending to a list and indexing it are direct calls when compiled.
         self._held: list[_Held] = []
+        self._held_judged = 0  # how many of them the running judge loop has judged
         self._judging = False  # this recording's lock holder is in _judge_held
         self.errors: list[Exception] = []  # raised while judging held commands
         # Re-entrant: the garbage collector can finalize a watching Pipeline while a command is
@@ -156,8 +157,8 @@ class Recording:
                 elif kind is not int and kind is not float:
                     break
             else:
-                if len(held) < HELD_LIMIT:
-                    return  # held
+                if len(held) - self._held_judged < HELD_LIMIT:
+                    return  # held (while another thread judges, what it judged counts out)
         with self.lock:
             self._judge_held()
 
@@ -194,6 +195,7 @@ class Recording:
             while done < len(held):  # a command held while judging (a finalizer's) is judged too
                 args, reply, server, db, connection, site, in_script, time_ms = held[done]
                 done += 1
+                self._held_judged = done
                 try:
                     use = judge.feed_parts(
                         args, reply, server, db, connection, site, in_script, time_ms, phase
@@ -221,6 +223,7 @@ class Recording:
                             block.add(key)
         finally:
             del held[:done]  # one call: a command another thread holds meanwhile stays
+            self._held_judged = 0
 
     # --- phases -----------------------------------------------------------------------------
 

@@ -5,8 +5,11 @@ redis-py, fakeredis, rq, the asyncio/threading/concurrent machinery or this pack
 code object is internal, and its display path, are decided once per code object and cached, so a
 lookup costs one dict probe per frame plus one for the ``(code, line)`` pair.
 
-The wheel compiles this module with mypyc (``build.COMPILED_MODULES``); a compiled function has
-no frame of its own, so frame depths here count from the caller's frame in either build.
+The wheel compiles this module with mypyc (``build.COMPILED_MODULES``). A compiled function has
+no frame of its own, so frame depths here count from the first Python frame on the stack when
+the resolver runs (depth 0): its caller's, or, when the caller is compiled too, the nearest
+Python frame below it. The two builds may count one frame apart for the same call; hints are
+learned at run time, so each build agrees with itself.
 """
 
 from __future__ import annotations
@@ -198,15 +201,15 @@ class CallSiteResolver:
         """Like ``site_of_frame`` from the caller's frame, reusing the depths found before.
 
         ``hint`` (owned by the calling hook, one per command name) holds the depths, counted
-        from the caller's frame (0), at which call sites were found on recent calls, last used
-        first (at most ``_HINTS``: redis-py reaches the hook at different depths, e.g. through a
-        deprecation decorator on some commands only). ``sys._getframe(depth)`` skips the frames
-        in between without building frame objects for them, which is most of a walk's cost. A
-        depth is accepted only if that frame is external and the one just below it is internal;
-        when none is, the frames are walked one by one and the depth found goes to the front.
-        (When the stack differs only by external code in the middle of redis-py's own frames,
-        e.g. a user-defined ``Retry`` subclass, the guess reports the application frame above
-        redis-py instead.)
+        from the first Python frame (0, see the module's docstring), at which call sites were
+        found on recent calls, last used first (at most ``_HINTS``: redis-py reaches the hook at
+        different depths, e.g. through a deprecation decorator on some commands only).
+        ``sys._getframe(depth)`` skips the frames in between without building frame objects for
+        them, which is most of a walk's cost. A depth is accepted only if that frame is external
+        and the one just below it is internal; when none is, the frames are walked one by one
+        and the depth found goes to the front. (When the stack differs only by external code in
+        the middle of redis-py's own frames, e.g. a user-defined ``Retry`` subclass, the guess
+        reports the application frame above redis-py instead.)
         """
         codes = self._codes
         for known in hint:

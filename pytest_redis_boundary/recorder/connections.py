@@ -152,7 +152,7 @@ class ConnState:
         # The commands written and awaiting their replies, oldest first, from ``_head`` on: a
         # list and an index rather than a deque, whose methods a compiled caller reaches only
         # through generic calls (this runs for every command).
-        self._pending: list[Entry | Plain] = []
+        self._pending: list[Entry | Plain | None] = []  # None: read, not yet dropped
         self._head = 0
         self.staged: list[Entry] = []
         self.sending: list[Entry] | None = None
@@ -181,6 +181,8 @@ class ConnState:
         pending = self._pending
         head = self._head
         entry = pending[head]
+        assert entry is not None
+        pending[head] = None  # its args and call site are not kept past its reply
         head += 1
         if head == len(pending):
             pending.clear()

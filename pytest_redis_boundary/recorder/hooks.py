@@ -578,10 +578,11 @@ class Recorder:
     def _send_command(self, orig: Any) -> Any:
         path = self._path
         inline = _is_known_send_command(orig)
+        hints = HintTable()
         send = plain.send_command
 
         def send_command(conn: Any, *args: Any, **kwargs: Any) -> Any:
-            return send(path, orig, inline, conn, args, kwargs)
+            return send(path, orig, inline, hints, conn, args, kwargs)
 
         return send_command
 

@@ -68,7 +68,6 @@ class PlainPath:
         self.deliver = deliver
         self.flush = flush
         self.error = error
-        self.hints = HintTable()
         # Our send_packed_command wrappers of redis-py's own signature -> the wrapped method.
         self.packed_originals: dict[object, Callable[[Any, object, object], object]] = {}
         self.response_error: type[BaseException] = Exception  # redis's, set by install()
@@ -83,6 +82,7 @@ def send_command(
     path: PlainPath,
     orig: Callable[..., object],
     inline: bool,
+    hints: HintTable,
     conn: Any,
     args: tuple[object, ...],
     kwargs: dict[str, Any],
@@ -91,12 +91,12 @@ def send_command(
     (pub/sub, script, MULTI/EXEC, SELECT/RESET, AUTH/READONLY) for ``send_packed_command``;
     makes a plain one pending once it is written. ``inline``: ``orig`` is redis-py's own
     ``send_command``, which this packs and writes itself when the class's
-    ``send_packed_command`` is ours over redis-py's signature (one wrapper layer, not three)."""
+    ``send_packed_command`` is ours over redis-py's signature (one wrapper layer, not three).
+    ``hints``: the wrapper's own call-site depth hints."""
     st = _state(conn)
     if st.suppress or st.sending is not None or st.ignored or not path.on or not args:
         return orig(conn, *args, **kwargs)
     head = args[0]
-    hints = path.hints
     try:
         hint = hints[head]
         kind = KINDS.get(head, K_PLAIN)

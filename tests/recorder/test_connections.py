@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import random
+import weakref
 from collections import deque
 
 from pytest_redis_boundary.recorder.connections import ConnState, Plain
@@ -41,3 +43,21 @@ def test_a_long_pipeline_read_while_more_is_written_keeps_its_order() -> None:
     while model:
         assert st.pop() == model.popleft()
     assert not st.waiting()
+
+
+class _Key:
+    """An argument the test can watch being freed."""
+
+
+def test_a_command_read_is_not_kept_while_later_ones_await_their_replies() -> None:
+    st = ConnState("fakeredis:1", 0, True)
+    key = _Key()
+    watch = weakref.ref(key)
+    st.push((("GET", key), None, 0.0))
+    st.push(_plain(1))
+    st.pop()
+    del key
+    gc.collect()
+    assert watch() is None  # the reply was read: the state no longer holds its arguments
+    assert st.waiting()
+    assert st.pop() == _plain(1)
