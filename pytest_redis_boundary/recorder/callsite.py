@@ -99,15 +99,14 @@ class DepthHint:
         return f"DepthHint({self.depth})"
 
 
-def _to_front(hint: list[DepthHint], depth: int) -> DepthHint:
-    """The hint for ``depth``, first in ``hint`` (made if new; the oldest beyond ``_HINTS``
+def _to_front(hint: list[DepthHint], depth: int) -> None:
+    """Puts the hint for ``depth`` first in ``hint`` (made if new; the oldest beyond ``_HINTS``
     goes). One slice assignment, so threads sharing a hook's hints never see a half-updated
     list."""
     found = next((known for known in hint if known.depth == depth), None)
     if found is None:
         found = DepthHint(depth)
     hint[:] = [found, *(known for known in hint if known is not found)][:_HINTS]
-    return found
 
 
 _HINTED_NAMES = 512  # command names whose hints a hook keeps apart
@@ -177,20 +176,17 @@ class CallSiteResolver:
         self._codes[id(code)] = info
         return info
 
-    def is_internal(self, code: CodeType) -> bool:
+    def _info_of(self, code: CodeType) -> _CodeInfo:
         info = self._codes.get(id(code))
-        if info is None or info.code is not code:
-            info = self._classify(code)
-        return info.path is None
+        return info if info is not None and info.code is code else self._classify(code)
+
+    def is_internal(self, code: CodeType) -> bool:
+        return self._info_of(code).path is None
 
     def site_of_frame(self, frame: FrameType | None) -> CallSite | None:
         """The first non-internal frame from ``frame`` outwards, as a ``CallSite``."""
-        codes = self._codes
         while frame is not None:
-            code = frame.f_code
-            info = codes.get(id(code))
-            if info is None or info.code is not code:
-                info = self._classify(code)
+            info = self._info_of(frame.f_code)
             if info.path is not None:
                 site = info.sites.get(frame.f_lasti)
                 return site if site is not None else _new_site(info, frame)
@@ -211,7 +207,6 @@ class CallSiteResolver:
         the middle of redis-py's own frames, e.g. a user-defined ``Retry`` subclass, the guess
         reports the application frame above redis-py instead.)
         """
-        codes = self._codes
         for known in hint:
             depth = known.depth
             try:
@@ -224,18 +219,13 @@ class CallSiteResolver:
             code = frame.f_code
             info = known.info
             if info is None or info.code is not code:
-                info = codes.get(id(code))
-                if info is None or info.code is not code:
-                    info = self._classify(code)
+                info = self._info_of(code)
                 if info.path is None:
                     continue
                 known.info = info
             below_code = below.f_code
             if below_code is not known.below:
-                below_info = codes.get(id(below_code))
-                if below_info is None or below_info.code is not below_code:
-                    below_info = self._classify(below_code)
-                if below_info.path is not None:
+                if self._info_of(below_code).path is not None:
                     continue
                 known.below = below_code
             if known is not hint[0]:
@@ -245,10 +235,7 @@ class CallSiteResolver:
         walked: FrameType | None = _getframe(_OWN)
         depth = 0
         while walked is not None:
-            code = walked.f_code
-            info = codes.get(id(code))
-            if info is None or info.code is not code:
-                info = self._classify(code)
+            info = self._info_of(walked.f_code)
             if info.path is not None:
                 if depth:
                     _to_front(hint, depth)

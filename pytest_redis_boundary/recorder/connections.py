@@ -30,6 +30,7 @@ __all__ = [
     "new_conn_id",
     "new_state",
     "reset_db",
+    "state_of",
     "without_frames",
 ]
 
@@ -253,6 +254,12 @@ def new_state(conn: Any) -> ConnState:
     st = ConnState(server, reset_db(conn), is_fake)
     setattr(conn, ATTR, st)
     return st
+
+
+def state_of(conn: Any) -> ConnState:
+    """A connection's state, made on its first command."""
+    st: ConnState | None = getattr(conn, ATTR, None)
+    return st if st is not None else new_state(conn)
 
 
 def mark_ignored(conn: object) -> None:

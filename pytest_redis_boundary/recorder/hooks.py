@@ -88,8 +88,8 @@ from pytest_redis_boundary.recorder.connections import (
     kind_of,
     mark_ignored,
     new_conn_id,
-    new_state,
     reset_db,
+    state_of,
     without_frames,
 )
 from pytest_redis_boundary.recorder.plain import PartsSink, PlainPath
@@ -265,14 +265,13 @@ class Recorder:
         parts_sink: PartsSink | None = None,
     ) -> None:
         self._sink = sink
-        self._parts: PartsSink = self._event_from_parts
         self._site = CallSiteResolver(rootdir)
+        # Whether it is on and where commands go live here only: the compiled path reads them.
         self._path = PlainPath(
-            self._site, self._parts, self._stage, self._deliver, self._flush, self._error
+            self._site, self._event_from_parts, self._stage, self._deliver, self._flush, self._error
         )
         self.set_parts_sink(parts_sink)
         self.errors: list[BaseException] = []
-        self._on = False
         self._patches: list[tuple[type, str, Any, Any]] = []
         self._fake_scripts = FakeScriptHooks()
         self._scripts = RealScriptCapture(mark_ignored=mark_ignored, on_error=self._error)
@@ -281,12 +280,12 @@ class Recorder:
 
     @property
     def installed(self) -> bool:
-        return self._on
+        return self._path.on
 
     def install(self) -> None:
         """Patch redis-py's (and fakeredis's) connection classes. Idempotent."""
         global _installed
-        if self._on:
+        if self._path.on:
             return
         if _installed is not None and _installed is not self:
             raise RuntimeError("another redis-boundary Recorder is already installed")
@@ -295,13 +294,13 @@ class Recorder:
         self._path.response_error = ResponseError
         self._patch_all()
         self._fake_scripts.install()
-        self._on = self._path.on = True
+        self._path.on = True
         _installed = self
 
     def uninstall(self) -> None:
         """Restore every patched attribute that still holds our wrapper. Idempotent."""
         global _installed
-        self._on = self._path.on = False
+        self._path.on = False
         self._scripts.stop()
         for cls, name, original, wrapper in reversed(self._patches):
             if cls.__dict__.get(name) is wrapper:
@@ -315,8 +314,7 @@ class Recorder:
     def set_parts_sink(self, parts_sink: PartsSink | None) -> None:
         """Where plain client commands go from now on, as parts (None: built into a
         ``CommandEvent`` for ``sink``). A plugin points it at the running test's recording."""
-        self._parts = parts_sink if parts_sink is not None else self._event_from_parts
-        self._path.parts = self._parts
+        self._path.parts = parts_sink if parts_sink is not None else self._event_from_parts
 
     def start_script_capture(self) -> None:
         """Start recovering Lua-internal commands on real servers (MONITOR, opened lazily)."""
@@ -352,7 +350,7 @@ class Recorder:
         if type(entry) is tuple:
             args, site, time_ms = entry
             try:
-                self._parts(args, reply, st.server, st.db, st.conn_id, site, False, time_ms)
+                self._path.parts(args, reply, st.server, st.db, st.conn_id, site, False, time_ms)
             except Exception as exc:
                 self.errors.append(without_frames(exc))
             return
@@ -379,7 +377,7 @@ class Recorder:
                     )
                 )
         try:
-            self._parts(
+            self._path.parts(
                 entry.args, reply, st.server, st.db, st.conn_id, entry.site, False, entry.time_ms
             )
         except Exception as exc:
@@ -554,7 +552,7 @@ class Recorder:
             if is_async:
 
                 async def suppressed_async(conn: Any, *args: Any, **kwargs: Any) -> Any:
-                    st = getattr(conn, ATTR, None) or new_state(conn)
+                    st = state_of(conn)
                     st.suppress += 1
                     try:
                         return await orig(conn, *args, **kwargs)
@@ -564,7 +562,7 @@ class Recorder:
                 return suppressed_async
 
             def suppressed(conn: Any, *args: Any, **kwargs: Any) -> Any:
-                st = getattr(conn, ATTR, None) or new_state(conn)
+                st = state_of(conn)
                 st.suppress += 1
                 try:
                     return orig(conn, *args, **kwargs)
@@ -588,13 +586,14 @@ class Recorder:
 
     def _pack_command_async(self, orig: Any) -> Any:
         rec = self
+        path = self._path
         site_here = self._site.site_hinted
         hints = HintTable()
 
         def pack_command(conn: Any, *args: Any) -> Any:
-            st = getattr(conn, ATTR, None) or new_state(conn)
+            st = state_of(conn)
             if (
-                not rec._on
+                not path.on
                 or st.suppress
                 or st.ignored
                 or st.in_pack
@@ -613,13 +612,14 @@ class Recorder:
 
     def _pack_commands(self, is_async: bool) -> Callable[[Any], Any]:
         rec = self
+        path = self._path
         site_of = self._site.site_of_frame
         getframe = sys._getframe
 
         def make(orig: Any) -> Any:
             def pack_commands(conn: Any, commands: Any) -> Any:
-                st = getattr(conn, ATTR, None) or new_state(conn)
-                if not rec._on or st.suppress or st.ignored or st.sending is not None:
+                st = state_of(conn)
+                if not path.on or st.suppress or st.ignored or st.sending is not None:
                     return orig(conn, commands)
                 cmds = list(commands)
                 sites = _PIPE_SITES.get()
@@ -805,7 +805,7 @@ class Recorder:
         return disconnect
 
     def _queue_wrapper(self, orig: Any) -> Any:
-        rec = self
+        path = self._path
         site_here = self._site.site_hinted
         hints = HintTable()
 
@@ -825,7 +825,7 @@ class Recorder:
         if inspect.iscoroutinefunction(orig):
 
             async def execute_command_async(pipe: Any, *args: Any, **kwargs: Any) -> Any:
-                if not rec._on:
+                if not path.on:
                     return await orig(pipe, *args, **kwargs)
                 site = site_here(hints.hint(args[0] if args else None))
                 queue = _pipeline_queue(pipe)
@@ -837,7 +837,7 @@ class Recorder:
             return execute_command_async
 
         def execute_command(pipe: Any, *args: Any, **kwargs: Any) -> Any:
-            if not rec._on:
+            if not path.on:
                 return orig(pipe, *args, **kwargs)
             queue = _pipeline_queue(pipe)
             before = len(queue) if queue is not None else -1

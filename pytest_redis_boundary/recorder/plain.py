@@ -25,7 +25,7 @@ from pytest_redis_boundary.recorder.connections import (
     Entry,
     Plain,
     kind_of,
-    new_state,
+    state_of,
 )
 
 __all__ = ["PartsSink", "PlainPath", "read_response", "send_command"]
@@ -73,11 +73,6 @@ class PlainPath:
         self.response_error: type[BaseException] = Exception  # redis's, set by install()
 
 
-def _state(conn: Any) -> ConnState:
-    st: ConnState | None = getattr(conn, ATTR, None)
-    return st if st is not None else new_state(conn)
-
-
 def send_command(
     path: PlainPath,
     orig: Callable[..., object],
@@ -93,7 +88,7 @@ def send_command(
     ``send_command``, which this packs and writes itself when the class's
     ``send_packed_command`` is ours over redis-py's signature (one wrapper layer, not three).
     ``hints``: the wrapper's own call-site depth hints."""
-    st = _state(conn)
+    st = state_of(conn)
     if st.suppress or st.sending is not None or st.ignored or not path.on or not args:
         return orig(conn, *args, **kwargs)
     head = args[0]
