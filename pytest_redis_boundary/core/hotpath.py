@@ -18,7 +18,7 @@ judge with and without these handlers and requires the same findings, key states
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from pytest_redis_boundary.core.commands import (
     VALUE_READS,
@@ -56,10 +56,29 @@ _SET_OPTIONS: Final = _variants("EX", "PX", "NX", "XX")
 def _plain_value(value: object) -> bool:
     """A value ``json_field_names`` would not parse (it can name no field)."""
     kind = type(value)
-    if kind is bytes or kind is str:
-        head = value[:1]  # type: ignore[index]
-        return head != "{" and head != b"{" and not head.isspace()
+    if kind is bytes:
+        data = cast(bytes, value)
+        if not data:
+            return True
+        first = data[0]  # an int: no one-byte object, no mixed bytes/str comparison
+        return first != 123 and first != 32 and not 9 <= first <= 13  # "{", bytes.isspace()
+    if kind is str:
+        head = cast(str, value)[:1]
+        return head != "{" and not head.isspace()
     return kind is int or kind is float
+
+
+_NO_REPLY: Final = NO_REPLY
+_SAFE_MS: Final = 2**52  # a deadline from two numbers below this cannot pass MAX_MS
+
+
+def _answered(reply: object) -> bool:
+    """The server answered (not ``NO_REPLY``) without an error: the common kinds first, as
+    ``isinstance`` on a class from outside the compiled modules is a generic call."""
+    kind = type(reply)
+    if kind is bytes or kind is int or kind is str or reply is None:
+        return True
+    return reply is not _NO_REPLY and not isinstance(reply, BaseException)
 
 
 def _uses_cache(
@@ -174,13 +193,15 @@ def _set(
 ) -> CommandUse | None:
     """``SET k v [EX|PX n] [NX|XX]`` in any order; a value that cannot be a JSON object."""
     argc = len(args)
-    if argc < 3 or argc > 6 or reply is NO_REPLY or isinstance(reply, BaseException):
+    if argc < 3 or argc > 6 or not _answered(reply):
         return None
     unit = 0
     amount = 0
     i = 3
     while i < argc:
-        option = _SET_OPTIONS.get(args[i]) if type(args[i]) in (str, bytes) else None
+        word = args[i]
+        kind = type(word)
+        option = _SET_OPTIONS.get(word) if kind is str or kind is bytes else None
         if option is None:
             return None
         if option == "EX" or option == "PX":
@@ -205,8 +226,7 @@ def _set(
             expires = TTL_UNKNOWN
         else:
             expires = now + amount * unit
-        keyspace = judge.keyspace
-        keys = (keyspace._databases.get((server, db)) or keyspace.database(server, db)).keys
+        keys = judge.keyspace.database(server, db).keys
         state = keys.get(key)
         if state is None:
             keys[key] = KeyState("string", expires)
@@ -216,9 +236,7 @@ def _set(
             state.size = None
             state.fields = None
             state.maybe_absent = False
-    if phase != "teardown":  # Judge.note_write, inline: the most frequent write
-        write = ("SET", site, phase, False)
-        judge._written[(server, db, key)] = judge._writes.setdefault(write, write)
+    judge.note_write(server, db, key, "SET", site, phase, False)
     judge.calls += 1
     use = _SET_USES.get(raw)
     return use if use is not None else _set_use(raw, key)
@@ -244,14 +262,16 @@ def _expire(name: str, unit: int) -> HotHandler:
         if len(args) != 3 or type(reply) is not int:
             return None
         amount = args[2]
-        if type(amount) is not int or abs(amount * unit) + (now or 0) > MAX_MS:
+        if type(amount) is not int:
+            return None
+        span = abs(amount * unit)
+        if (span > _SAFE_MS or (now is not None and now > _SAFE_MS)) and span + (now or 0) > MAX_MS:
             return None
         raw = args[1]
         key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
         if key is None:
             return None
-        keyspace = judge.keyspace
-        database = keyspace._databases.get((server, db)) or keyspace.database(server, db)
+        database = judge.keyspace.database(server, db)
         state = database.get(key, now)  # read first, as the general path does: drops it if expired
         if reply == 1:
             if state is None:  # it existed after all (written before we watched)
@@ -266,9 +286,7 @@ def _expire(name: str, unit: int) -> HotHandler:
                 else:
                     state.expires_at = deadline
                     state.maybe_absent = False
-        if phase != "teardown":  # Judge.note_write, inline: TTLs are set on every cache write
-            write = (name, site, phase, False)
-            judge._written[(server, db, key)] = judge._writes.setdefault(write, write)
+        judge.note_write(server, db, key, name, site, phase, False)
         judge.calls += 1
         use = uses.get(raw)
         return use if use is not None else use_of(raw, key)
@@ -290,7 +308,7 @@ def _delete(name: str) -> HotHandler:
         now: float | None,
         phase: str,
     ) -> CommandUse | None:
-        if len(args) != 2 or reply is NO_REPLY or isinstance(reply, BaseException):
+        if len(args) != 2 or not _answered(reply):
             return None
         raw = args[1]
         key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
@@ -319,7 +337,7 @@ def _write(name: str, index: int, reads: bool, writes: bool) -> HotHandler:
         now: float | None,
         phase: str,
     ) -> CommandUse | None:
-        if len(args) <= index or reply is NO_REPLY or isinstance(reply, BaseException):
+        if len(args) <= index or not _answered(reply):
             return None
         raw = args[index]
         key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
@@ -346,7 +364,7 @@ def _hset(
 ) -> CommandUse | None:
     """``HSET k f v [f v ...]`` whose fields are not business fields."""
     argc = len(args)
-    if argc < 4 or argc % 2 or reply is NO_REPLY or isinstance(reply, BaseException):
+    if argc < 4 or argc % 2 or not _answered(reply):
         return None
     raw = args[1]
     key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)

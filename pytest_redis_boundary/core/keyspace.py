@@ -1068,20 +1068,30 @@ class Keyspace:
     # Commands with a handler of their own (the rest of AFFECTING is connection state).
     HANDLED: Final = frozenset(_HANDLERS)
 
-    __slots__ = ("_connections", "_databases")
+    __slots__ = ("_connections", "_databases", "_last", "_last_db", "_last_server")
 
     def __init__(self) -> None:
         self._databases: dict[tuple[str, int], Database] = {}
         self._connections: dict[tuple[str, int], _Connection] = {}
+        # The database found last, by the identity of its server's name: a connection's
+        # commands name their server with one string object, so this skips a tuple and its hash.
+        self._last_server: str | None = None
+        self._last_db = 0
+        self._last = Database()
 
     @property
     def has_connection_state(self) -> bool:
         return bool(self._connections)
 
     def database(self, server: str, db: int) -> Database:
+        if server is self._last_server and db == self._last_db:
+            return self._last
         found = self._databases.get((server, db))
         if found is None:
             found = self._databases[(server, db)] = Database()
+        self._last_server = server
+        self._last_db = db
+        self._last = found
         return found
 
     def databases(self) -> list[tuple[tuple[str, int], Database]]:
@@ -1090,6 +1100,7 @@ class Keyspace:
     def swap(self, server: str, a: int, b: int) -> None:
         first, second = self.database(server, a), self.database(server, b)
         self._databases[(server, a)], self._databases[(server, b)] = second, first
+        self._last_server = None
 
     def apply(
         self,

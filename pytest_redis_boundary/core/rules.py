@@ -70,8 +70,14 @@ class _Draft(NamedTuple):
     class_name: str | None = None
 
 
-# The last write of a key: (command, call site, phase, whether its TTL effect is unknown).
-_Write = tuple[str, CallSite | None, str, bool]
+class _Write(NamedTuple):
+    """The last write of a key. A class, not a bare tuple type: compiled, a bare tuple type is
+    unboxed into a C struct, and boxed again as a new tuple wherever it is stored."""
+
+    command: str
+    site: CallSite | None
+    phase: str
+    ttl_unknown: bool  # whether the write's effect on the TTL is unknown
 
 
 # A probe asks the server for a key's TTL class when the model cannot know it.
@@ -94,10 +100,20 @@ class Judge:
         self.keyspace = Keyspace()
         self._apply = self.keyspace.apply_positional
         self.calls = 0
-        self._written: dict[tuple[str, int, str], _Write] = {}
+        # The last write of each key, per (server, db), and the keys in the order first written.
+        # Kept apart (not one dict by (server, db, key)): a key's string hashes once, a tuple
+        # of three would hash on every write.
+        self._written: dict[tuple[str, int], dict[str, _Write]] = {}
+        self._written_order: list[tuple[str, int, str]] = []
+        self._written_server: str | None = None  # the (server, db) written last, by identity
+        self._written_db = 0
+        self._written_last: dict[str, _Write] = {}
         # One tuple per distinct last write (bounded by the code's call sites), shared by every
-        # key it wrote: one object for the garbage collector to walk, not one per key.
+        # key it wrote: one object for the garbage collector to walk, not one per key. The one
+        # made last for each command is tried first, by identity: hashing a write hashes its
+        # CallSite's three fields.
         self._writes: dict[_Write, _Write] = {}
+        self._last_write: dict[str, _Write] = {}
         self._business_fields: dict[tuple[str, int, str], set[str]] = {}
         self._groups: dict[tuple[object, ...], tuple[object, ...]] = {}
         self._found: dict[tuple[object, ...], Finding] = {}
@@ -267,9 +283,34 @@ class Judge:
         ttl_unknown: bool,
     ) -> None:
         """Remember the last write of a key, whose TTL is judged at the end of the call."""
-        if phase != "teardown":
-            write = (command, site, phase, ttl_unknown)
-            self._written[(server, db, key)] = self._writes.setdefault(write, write)
+        if phase == "teardown":
+            return
+        if server is self._written_server and db == self._written_db:
+            written = self._written_last
+        else:
+            found = self._written.get((server, db))
+            if found is None:
+                found = self._written[(server, db)] = {}
+            written = self._written_last = found
+            self._written_server = server
+            self._written_db = db
+        write = self._last_write.get(command)
+        if write is None or write[1] is not site or write[2] != phase or write[3] != ttl_unknown:
+            made = _Write(command, site, phase, ttl_unknown)
+            write = self._last_write[command] = self._writes.setdefault(made, made)
+        size = len(written)
+        if written.setdefault(key, write) is not write:  # one lookup when it is unchanged
+            written[key] = write
+        elif len(written) != size:
+            self._written_order.append((server, db, key))
+
+    def last_writes(self) -> list[tuple[tuple[str, int, str], _Write]]:
+        """((server, db, key), last write) of every key written, in the order first written."""
+        written = self._written
+        return [
+            ((server, db, key), written[(server, db)][key])
+            for server, db, key in self._written_order
+        ]
 
     def _key_facts(self, key: str) -> tuple[bool, str | None, bool, bool]:
         """(rq, tenant, business, classified) of a key: one lookup per key, memoized."""
@@ -358,7 +399,7 @@ class Judge:
         self, now_ms: float | None, probe: Probe | None, keys: set[str] | None
     ) -> Iterator[_Draft]:
         policy = self.policy
-        for (server, db, key), (command, site, phase, ttl_unknown) in list(self._written.items()):
+        for (server, db, key), (command, site, phase, ttl_unknown) in self.last_writes():
             if phase == "teardown" or policy.is_rq_key(key):
                 continue
             if keys is not None and key not in keys:

@@ -64,6 +64,14 @@ class RecordedCall(NamedTuple):
         return f"{self.phase:<8} {self.name}{' ' + keys if keys else ''}{where}"
 
 
+class _SiteCount:
+    """Calls judged at one call site."""
+
+    def __init__(self, site: CallSite | None) -> None:
+        self.site = site
+        self.calls = 0
+
+
 class Recording:
     """What the plugin knows about one test while it runs (``item.stash``)."""
 
@@ -98,7 +106,8 @@ class Recording:
         self._phase_starts: list[tuple[int, str]] = [(0, "setup")]  # (first call, phase)
         self._sites: list[CallSite | None] = [None] * CALL_WINDOW
         self._next = 0
-        self.site_calls: dict[CallSite | None, int] = {}
+        self._site_counts: dict[CallSite | None, _SiteCount] = {}
+        self._last_counts: dict[str, _SiteCount] = {}  # by command name: see _judge_loop
         self.keys_written: set[str] = set()
         self.track_server: str | None = None  # a real server whose written keys are deleted
         self.written: set[tuple[int, str]] = set()  # (db, key) written on track_server
@@ -186,7 +195,8 @@ class Recording:
         phase = self._phase
         uses = self._uses
         sites = self._sites
-        site_calls = self.site_calls
+        site_counts = self._site_counts
+        last_counts = self._last_counts
         keys_written = self.keys_written
         track_server = self.track_server
         blocks = self._blocks
@@ -211,10 +221,24 @@ class Recording:
                 uses[slot] = use
                 sites[slot] = site
                 self._next += 1
-                site_calls[site] = site_calls.get(site, 0) + 1
-                if isinstance(reply, Exception):
+                # The count this command's name used last is tried first, by the site's
+                # identity: hashing a CallSite hashes its three fields.
+                count = last_counts.get(use[0])
+                if count is None or count.site is not site:
+                    count = site_counts.get(site)
+                    if count is None:
+                        count = site_counts[site] = _SiteCount(site)
+                    last_counts[use[0]] = count
+                count.calls += 1
+                kind = type(reply)
+                if (
+                    kind is not bytes
+                    and kind is not int
+                    and reply is not None
+                    and isinstance(reply, Exception)  # a generic call: the usual kinds first
+                ):
                     continue
-                for key, _, write in use.keys:
+                for key, _, write in use[1]:  # .keys: by index, a NamedTuple's field is a lookup
                     if write:
                         keys_written.add(key)
                         if server == track_server:
@@ -224,6 +248,13 @@ class Recording:
         finally:
             del held[:done]  # one call: a command another thread holds meanwhile stays
             self._held_judged = 0
+
+    @property
+    def site_calls(self) -> dict[CallSite | None, int]:
+        """Calls judged so far per call site."""
+        with self.lock:
+            self._judge_held()
+            return {site: count.calls for site, count in self._site_counts.items()}
 
     # --- phases -----------------------------------------------------------------------------
 
@@ -250,7 +281,7 @@ class Recording:
         """(keys written, calls per call site, calls) for the run's totals."""
         with self.lock:  # a thread the test started may still be feeding it
             self._judge_held()
-            return list(self.keys_written), dict(self.site_calls), self.judge.calls
+            return list(self.keys_written), self.site_calls, self.judge.calls
 
     def take_written(self) -> list[tuple[int, str]]:
         """The (db, key) pairs written on ``track_server`` since the last call, sorted."""

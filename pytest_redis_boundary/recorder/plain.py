@@ -153,7 +153,9 @@ def read_response(
         return orig(conn, *args, **kwargs)
     st.reading = True
     try:
-        reply = orig(conn, *args, **kwargs)
+        # redis-py calls read_response() without arguments; passing none here builds no
+        # tuple and no dict for the call.
+        reply = orig(conn, *args, **kwargs) if args or kwargs else orig(conn)
     except BaseException as exc:
         st.reading = False
         if isinstance(exc, path.response_error):

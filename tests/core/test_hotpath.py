@@ -93,7 +93,7 @@ def snapshot(judge: Judge) -> dict[str, object]:
     return {
         "calls": judge.calls,
         "findings": judge.findings(),
-        "written": dict(judge._written),
+        "written": dict(judge.last_writes()),
         "business_fields": {slot: set(f) for slot, f in judge._business_fields.items()},
         "keys": key_states(judge),
         "connections": connections,
@@ -578,7 +578,9 @@ def test_set_nx_that_lost_records_the_write_but_leaves_the_key_absent() -> None:
     pair = Pair()
     use = pair.feed(ev("SET", "t:acme:cache:x", "v", "EX", 10, "NX", reply=None))
     assert use == CommandUse("SET", (("t:acme:cache:x", False, True),))
-    assert pair.hot._written == {(SERVER, 0, "t:acme:cache:x"): ("SET", SITE, "call", False)}
+    assert dict(pair.hot.last_writes()) == {
+        (SERVER, 0, "t:acme:cache:x"): ("SET", SITE, "call", False)
+    }
     assert key_states(pair.hot) == {}
     assert pair.finish(NOW + 1_000) == []
 
@@ -600,7 +602,9 @@ def test_expire_reply_0_on_an_absent_key_changes_nothing_but_is_a_write() -> Non
     pair = Pair()
     use = pair.feed(ev("EXPIRE", "t:acme:cache:x", 10, reply=0))
     assert use == CommandUse("EXPIRE", (("t:acme:cache:x", False, True),))
-    assert pair.hot._written == {(SERVER, 0, "t:acme:cache:x"): ("EXPIRE", SITE, "call", False)}
+    assert dict(pair.hot.last_writes()) == {
+        (SERVER, 0, "t:acme:cache:x"): ("EXPIRE", SITE, "call", False)
+    }
     assert key_states(pair.hot) == {}
     assert pair.finish(NOW + 1_000) == []
 
