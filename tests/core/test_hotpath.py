@@ -574,6 +574,23 @@ def test_hot_handlers_leave_other_shapes_to_the_general_path(
 # --- shapes that are easy to get wrong --------------------------------------------------------
 
 
+def test_last_writes_follow_each_key_across_sites_phases_and_databases() -> None:
+    pair = Pair()
+    other = CallSite("app/other.py", 7, "warm")
+    pair.feed(ev("SET", "t:acme:cache:x", "v", "EX", 10), phase="setup")
+    pair.feed(ev("SET", "t:acme:cache:y", "v", "EX", 10, site=other))
+    pair.feed(ev("SET", "t:acme:cache:x", "v", "EX", 10))  # the same site, another phase
+    pair.feed(ev("SET", "t:acme:cache:x", "v", "EX", 10, db=1, site=other))
+    pair.feed(ev("EXPIRE", "t:acme:cache:y", 10, reply=1))
+    pair.feed(ev("SET", "t:acme:cache:z", "v", "EX", 10, site=other))
+    assert pair.hot.last_writes() == [
+        ((SERVER, 0, "t:acme:cache:x"), ("SET", SITE, "call", False)),
+        ((SERVER, 0, "t:acme:cache:y"), ("EXPIRE", SITE, "call", False)),
+        ((SERVER, 1, "t:acme:cache:x"), ("SET", other, "call", False)),
+        ((SERVER, 0, "t:acme:cache:z"), ("SET", other, "call", False)),
+    ]
+
+
 def test_set_nx_that_lost_records_the_write_but_leaves_the_key_absent() -> None:
     pair = Pair()
     use = pair.feed(ev("SET", "t:acme:cache:x", "v", "EX", 10, "NX", reply=None))

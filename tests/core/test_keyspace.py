@@ -972,6 +972,15 @@ def test_swapdb_moves_keys_with_their_ttl():
     assert cls(ks, "k", db=0) == "absent"
 
 
+def test_swapdb_is_seen_by_the_next_lookup_of_a_database():
+    ks = Keyspace()
+    first, second = ks.database("a:1", 0), ks.database("a:1", 1)
+    assert ks.database("a:1", 0) is first  # the one found last, remembered
+    ks.swap("a:1", 0, 1)
+    assert ks.database("a:1", 0) is second
+    assert ks.database("a:1", 1) is first
+
+
 def test_servers_are_separate():
     ks = Keyspace()
     ks.apply("SET", ["SET", "k", "v", "EX", "100"], OK, server="a:1", now=NOW)

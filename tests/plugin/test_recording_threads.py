@@ -169,3 +169,13 @@ def test_a_command_judged_at_once_mid_judging_waits_for_its_turn(
         ("MGET", ("t:acme:cache:a",)),
     ]
     assert recording.judge.keyspace.state("t:acme:cache:a", server="fakeredis:1") is None
+
+
+def test_calls_per_site_count_each_site_when_one_command_alternates_between_sites() -> None:
+    recording = _recording()
+    other = CallSite("app/cache.py", 12, "warm")
+    equal_to_site = CallSite(SITE.path, SITE.line, SITE.function)  # equal, another object
+    for site in (SITE, other, SITE, SITE, equal_to_site, other, None):
+        recording.feed_parts(("GET", "t:acme:cache:x"), b"v", "fakeredis:1", 0, 1, site, False, 1.0)
+    recording.feed_parts(("EXISTS", "t:acme:cache:x"), 1, "fakeredis:1", 0, 1, SITE, False, 1.0)
+    assert recording.site_calls == {SITE: 5, other: 2, None: 1}
