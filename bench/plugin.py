@@ -5,16 +5,19 @@ Run: .venv/bin/python bench/plugin.py [--commands 100000] [--rounds 7] [--url re
      (``PYTHONPATH=build/compiled`` after ``make compiled``: the compiled wheel users install)
      (``make bench`` installs the ``bench`` extra: opentelemetry-instrumentation-redis)
 
-Each round runs the same generated test under ``pytest.main`` three times, in turn:
-``-p no:redis_boundary`` (baseline), with the plugin, and with the plugin off but
-``opentelemetry-instrumentation-redis`` instrumenting redis-py. The test times only its loop
-(pytest's start-up is not counted), in wall time and in this process's CPU time, and writes them
-to a file. The minimum over rounds is reported: the wall-time ratio, and the CPU time the
-instrumentation added per command, which against the baseline's wall time per command estimates
-the ratio without the noise of the server and the network (on a real server the wall ratio
-swings by several percent between identical runs). Each round's own ratio (against the
-baseline run just before it) is printed too, as a median and a range: on a shared machine one
-round can be 20% off. ``--memory`` instead runs 1,000,000 commands over 1,000 keys in one test,
+Each round runs the same generated test under ``pytest.main`` three times (every other round
+in reverse order): ``-p no:redis_boundary`` (baseline), with the plugin, and with the plugin off
+but ``opentelemetry-instrumentation-redis`` instrumenting redis-py. The test times only its loop
+(pytest's start-up is not counted), in wall time and in this process's CPU time, and the fastest
+of the loop's chunks of 1,000 commands, and writes them to a file. The minimum over rounds is
+reported: the wall-time ratio, and the CPU time the instrumentation added per command, which
+against the baseline's wall time per command estimates the ratio without the noise of the server
+and the network (on a real server the wall ratio swings by several percent between identical
+runs). Each round's own ratio (against the same round's baseline run) is printed too, as a
+median and a range: on a shared machine one round can be 20% off. So is each round's ratio of
+its fastest chunks: a pause of the machine (another tenant's burst, the host's scheduler) slows
+the chunks it falls on, not the fastest one, so this median moves least between runs.
+``--memory`` instead runs 1,000,000 commands over 1,000 keys in one test,
 with and without the plugin, and reports how much resident memory grew after the first 10,000
 commands.
 """
@@ -29,6 +32,7 @@ import sys
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -68,11 +72,18 @@ WORKLOAD = textwrap.dedent(
             instrumentor.instrument()
         try:
             warm = min(10_000, commands // 10)
+            chunk = int(os.environ["BENCH_CHUNK"])
             start = time.perf_counter()
             cpu_start = time.process_time()
             cache_traffic(client, warm)
             rss_after_warmup = _rss()
-            cache_traffic(client, commands - warm, first=warm)
+            fastest = float("inf")
+            for first in range(warm, commands - chunk + 1, chunk):
+                began = time.perf_counter()
+                cache_traffic(client, chunk, first=first)
+                fastest = min(fastest, time.perf_counter() - began)
+            done = warm + (commands - warm) // chunk * chunk
+            cache_traffic(client, commands - done, first=done)
             elapsed = time.perf_counter() - start
             cpu = time.process_time() - cpu_start
             rss_end = _rss()
@@ -81,17 +92,25 @@ WORKLOAD = textwrap.dedent(
             if instrumentor is not None:
                 instrumentor.uninstrument()
         with open(os.environ["BENCH_OUT"], "w") as out:
-            out.write(f"{elapsed} {cpu} {rss_after_warmup} {rss_end}")
+            out.write(f"{elapsed} {cpu} {fastest} {rss_after_warmup} {rss_end}")
     """
 )
 
 
-def _run(
-    folder: Path, commands: int, *, plugin: bool, otel: bool, url: str | None
-) -> tuple[float, float, int]:
-    """(wall seconds, this process's CPU seconds, resident growth) of the test's loop."""
+class Run(NamedTuple):
+    wall: float  # seconds, the test's whole loop
+    cpu: float  # this process's CPU seconds in that loop
+    fastest: float  # seconds, the fastest of the loop's chunks of CHUNK commands
+    grown: int  # resident memory growth after the warm-up, bytes
+
+
+CHUNK = 1_000
+
+
+def _run(folder: Path, commands: int, *, plugin: bool, otel: bool, url: str | None) -> Run:
+    """One run of the test under ``pytest.main``, timed by the test itself."""
     out = folder / "result.txt"
-    os.environ.update(BENCH_COMMANDS=str(commands), BENCH_OUT=str(out))
+    os.environ.update(BENCH_COMMANDS=str(commands), BENCH_OUT=str(out), BENCH_CHUNK=str(CHUNK))
     os.environ.pop("BENCH_OTEL", None)
     os.environ.pop("BENCH_REDIS_URL", None)
     if otel:
@@ -104,8 +123,8 @@ def _run(
     code = pytest.main(args)
     if code != 0:
         raise SystemExit(f"workload run failed with exit code {code} ({args})")
-    elapsed, cpu, before, after = out.read_text().split()
-    return float(elapsed), float(cpu), int(after) - int(before)
+    elapsed, cpu, fastest, before, after = out.read_text().split()
+    return Run(float(elapsed), float(cpu), float(fastest), int(after) - int(before))
 
 
 def _has_otel() -> bool:
@@ -129,29 +148,32 @@ def main() -> int:
         shutil.copy(Path(__file__).with_name("workload.py"), folder / "workload.py")
         backend = args.url or "fakeredis"
         if args.memory:
-            *_, grown = _run(folder, 1_000_000, plugin=True, otel=False, url=args.url)
-            *_, base = _run(folder, 1_000_000, plugin=False, otel=False, url=args.url)
+            grown = _run(folder, 1_000_000, plugin=True, otel=False, url=args.url).grown
+            base = _run(folder, 1_000_000, plugin=False, otel=False, url=args.url).grown
             print(
                 f"memory ({backend}): resident memory grew {grown / 1e6:.1f} MB with the plugin, "
                 f"{base / 1e6:.1f} MB without, over 1,000,000 commands on 1,000 keys"
             )
             return 0
         otel = _has_otel()
-        runs: dict[str, list[tuple[float, float]]] = {"baseline": [], "plugin": [], "otel": []}
-        for _ in range(args.rounds):
-            for label in ("baseline", "plugin", "otel"):
-                if label == "otel" and not otel:
-                    continue
-                wall, cpu, _ = _run(
-                    folder,
-                    args.commands,
-                    plugin=label == "plugin",
-                    otel=label == "otel",
-                    url=args.url,
+        runs: dict[str, list[Run]] = {"baseline": [], "plugin": [], "otel": []}
+        labels = ["baseline", "plugin", "otel"] if otel else ["baseline", "plugin"]
+        for round_number in range(args.rounds):
+            # Every other round in reverse order: a machine slowly speeding up or slowing down
+            # favours neither run of a pair.
+            for label in labels if round_number % 2 == 0 else labels[::-1]:
+                runs[label].append(
+                    _run(
+                        folder,
+                        args.commands,
+                        plugin=label == "plugin",
+                        otel=label == "otel",
+                        url=args.url,
+                    )
                 )
-                runs[label].append((wall, cpu))
-        base_wall = min(w for w, _ in runs["baseline"])
-        base_cpu = min(c for _, c in runs["baseline"])
+        baseline = runs["baseline"]
+        base_wall = min(run.wall for run in baseline)
+        base_cpu = min(run.cpu for run in baseline)
         per_command = base_wall / args.commands * 1e6
         print(
             f"backend {backend}: {args.commands:,} commands, best of {args.rounds} rounds, "
@@ -164,22 +186,31 @@ def main() -> int:
                     "  opentelemetry-instrumentation-redis not installed (make bench installs it)"
                 )
                 continue
-            wall = min(w for w, _ in runs[label])
-            added = (min(c for _, c in runs[label]) - base_cpu) / args.commands * 1e6
+            wall = min(run.wall for run in runs[label])
+            added = (min(run.cpu for run in runs[label]) - base_cpu) / args.commands * 1e6
             # The added work is the client's CPU: against the baseline's wall time per command
             # it estimates the ratio without the server's and the network's noise.
             print(
                 f"  {name} {wall:.3f} s  ratio {wall / base_wall:.3f}; "
                 f"CPU added {added:.1f} us/command, estimated ratio {1 + added / per_command:.3f}"
             )
-            # Each round's own ratio (its run against the baseline run just before it) shows
-            # how much the machine's noise moves one measurement.
+            # Each round's own ratio (its run against the round's baseline run) shows how much
+            # the machine's noise moves one measurement.
             paired = sorted(
-                w / b for (w, _), (b, _) in zip(runs[label], runs["baseline"], strict=True)
+                run.wall / base.wall for run, base in zip(runs[label], baseline, strict=True)
             )
             print(
                 f"{'':20}one round against its own baseline: median {statistics.median(paired):.3f}"
                 f", from {paired[0]:.3f} to {paired[-1]:.3f}"
+            )
+            # The same with each run's fastest chunk: a pause of the machine that slows some
+            # chunks of a run leaves its fastest chunk as it was.
+            chunks = sorted(
+                run.fastest / base.fastest for run, base in zip(runs[label], baseline, strict=True)
+            )
+            print(
+                f"{'':20}fastest {CHUNK:,}-command chunk against the round's baseline: "
+                f"median {statistics.median(chunks):.3f}, from {chunks[0]:.3f} to {chunks[-1]:.3f}"
             )
     return 0
 
