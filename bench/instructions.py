@@ -6,8 +6,9 @@ Run: .venv/bin/python bench/instructions.py [--small 4000] [--large 12000]
 Wall-time ratios swing by several percent between identical runs on a shared machine; the
 number of instructions a run executes does not. Each variant runs the fakeredis workload of
 ``bench/plugin.py`` (SET EX, GET, EXPIRE, EXISTS over 1,000 keys) under
-``valgrind --tool=callgrind`` twice, with ``--small`` and ``--large`` commands; the difference
-divided by the difference in commands is the cost of one command, without start-up and imports:
+``valgrind --tool=callgrind`` twice, with ``--small`` and ``--large`` commands and the same
+``PYTHONHASHSEED``; the difference divided by the difference in commands is the cost of one
+command, without start-up and imports. The figure is the mean over ``--seeds``:
 
 * ``base``: fakeredis alone;
 * ``recorder``: the recorder installed, its commands dropped (capture and call sites only);
@@ -55,7 +56,7 @@ def workload(variant: str, commands: int) -> None:
     recorder.uninstall()
 
 
-def _count(variant: str, commands: int, out: str) -> subprocess.Popen[bytes]:
+def _count(variant: str, commands: int, out: str, seed: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             "valgrind",
@@ -69,6 +70,9 @@ def _count(variant: str, commands: int, out: str) -> subprocess.Popen[bytes]:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # Both runs of a pair start alike only with the same hash seed: another seed moves
+        # start-up (imports, dictionary layouts) by millions of instructions.
+        env={**os.environ, "PYTHONHASHSEED": str(seed)},
     )
 
 
@@ -84,6 +88,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=4_000)
     parser.add_argument("--large", type=int, default=12_000)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--inner", nargs=2, metavar=("VARIANT", "COMMANDS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
@@ -92,24 +97,38 @@ def main() -> None:
     if shutil.which("valgrind") is None:
         raise SystemExit("bench/instructions.py needs valgrind: apt-get install -y valgrind")
     per_command: dict[str, float] = {}
+    per_seed: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for variant in VARIANTS:
-            outs = [os.path.join(tmp, f"{variant}.{n}.out") for n in (args.small, args.large)]
-            runs = [
-                _count(variant, n, out)
-                for n, out in zip((args.small, args.large), outs, strict=True)
-            ]
-            for run in runs:
-                if run.wait() != 0:
-                    raise SystemExit(f"bench/instructions.py: the {variant} run failed")
-            small, large = (_total(out) for out in outs)
-            per_command[variant] = (large - small) / (args.large - args.small)
+            counts = []
+            for seed in args.seeds:
+                outs = [
+                    os.path.join(tmp, f"{variant}.{n}.{seed}.out") for n in (args.small, args.large)
+                ]
+                runs = [
+                    _count(variant, n, out, seed)
+                    for n, out in zip((args.small, args.large), outs, strict=True)
+                ]
+                for run in runs:
+                    if run.wait() != 0:
+                        raise SystemExit(f"bench/instructions.py: the {variant} run failed")
+                small, large = (_total(out) for out in outs)
+                counts.append((large - small) / (args.large - args.small))
+            per_command[variant] = sum(counts) / len(counts)
+            per_seed[variant] = counts
     base = per_command["base"]
-    print(f"instructions per command, fakeredis workload ({args.large - args.small:,} commands):")
+    print(
+        f"instructions per command, fakeredis workload ({args.large - args.small:,} commands, "
+        f"mean over hash seeds {', '.join(map(str, args.seeds))}):"
+    )
     for variant in VARIANTS:
         added = per_command[variant] - base
         extra = f"  (+{added:,.0f}, {per_command[variant] / base:.3f}x)" if added else ""
-        print(f"  {variant:<9} {per_command[variant]:>10,.0f}{extra}")
+        seeds = ", ".join(
+            f"{count - base_count:+,.0f}" if variant != "base" else f"{count:,.0f}"
+            for count, base_count in zip(per_seed[variant], per_seed["base"], strict=True)
+        )
+        print(f"  {variant:<9} {per_command[variant]:>10,.0f}{extra}  per seed: {seeds}")
 
 
 if __name__ == "__main__":
