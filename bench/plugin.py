@@ -142,6 +142,8 @@ def main() -> int:
     parser.add_argument("--url", help="a real redis-server instead of fakeredis")
     parser.add_argument("--memory", action="store_true")
     args = parser.parse_args()
+    if args.commands < 2 * CHUNK:
+        parser.error(f"--commands must be at least {2 * CHUNK:,}: a run times chunks of {CHUNK:,}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "test_workload.py").write_text(WORKLOAD)
