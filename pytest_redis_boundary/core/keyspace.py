@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Generic, Literal, TypeVar
 
 from pytest_redis_boundary.core.commands import text, upper
 from pytest_redis_boundary.core.events import NO_REPLY
@@ -84,6 +84,44 @@ class Database:
 
     def delete(self, key: str) -> None:
         self.keys.pop(key, None)
+
+
+_Value = TypeVar("_Value")
+
+
+class PerDatabase(Generic[_Value]):
+    """One value per database of a server, made on first use. The one found last is
+    remembered by the identity of its server's name (a connection names its server with one
+    string object on every command), so finding it again builds and hashes no tuple."""
+
+    __slots__ = ("_by_place", "_last", "_last_db", "_last_server", "_make")
+
+    def __init__(self, make: Callable[[], _Value]) -> None:
+        self._by_place: dict[tuple[str, int], _Value] = {}
+        self._make = make
+        self._last_server: str | None = None
+        self._last_db = 0
+        self._last: _Value | None = None
+
+    def get(self, server: str, db: int) -> _Value:
+        last = self._last
+        if server is self._last_server and db == self._last_db and last is not None:
+            return last
+        found = self._by_place.get((server, db))
+        if found is None:
+            found = self._by_place[(server, db)] = self._make()
+        self._last_server = server
+        self._last_db = db
+        self._last = found
+        return found
+
+    def items(self) -> list[tuple[tuple[str, int], _Value]]:
+        return list(self._by_place.items())
+
+    def swap(self, server: str, a: int, b: int) -> None:
+        first, second = self.get(server, a), self.get(server, b)
+        self._by_place[(server, a)], self._by_place[(server, b)] = second, first
+        self._last_server = None
 
 
 @dataclass(slots=True)
@@ -1068,39 +1106,24 @@ class Keyspace:
     # Commands with a handler of their own (the rest of AFFECTING is connection state).
     HANDLED: Final = frozenset(_HANDLERS)
 
-    __slots__ = ("_connections", "_databases", "_last", "_last_db", "_last_server")
+    __slots__ = ("_connections", "_databases")
 
     def __init__(self) -> None:
-        self._databases: dict[tuple[str, int], Database] = {}
+        self._databases: PerDatabase[Database] = PerDatabase(Database)
         self._connections: dict[tuple[str, int], _Connection] = {}
-        # The database found last, by the identity of its server's name: a connection's
-        # commands name their server with one string object, so this skips a tuple and its hash.
-        self._last_server: str | None = None
-        self._last_db = 0
-        self._last = Database()
 
     @property
     def has_connection_state(self) -> bool:
         return bool(self._connections)
 
     def database(self, server: str, db: int) -> Database:
-        if server is self._last_server and db == self._last_db:
-            return self._last
-        found = self._databases.get((server, db))
-        if found is None:
-            found = self._databases[(server, db)] = Database()
-        self._last_server = server
-        self._last_db = db
-        self._last = found
-        return found
+        return self._databases.get(server, db)
 
     def databases(self) -> list[tuple[tuple[str, int], Database]]:
-        return list(self._databases.items())
+        return self._databases.items()
 
     def swap(self, server: str, a: int, b: int) -> None:
-        first, second = self.database(server, a), self.database(server, b)
-        self._databases[(server, a)], self._databases[(server, b)] = second, first
-        self._last_server = None
+        self._databases.swap(server, a, b)
 
     def apply(
         self,

@@ -29,7 +29,7 @@ from pytest_redis_boundary.core.findings import Finding, Verdict, key_shape
 from pytest_redis_boundary.core.governance import RULE_IDS
 from pytest_redis_boundary.core.hotpath import BY_HEAD as _HOT
 from pytest_redis_boundary.core.hotpath import hot_handler
-from pytest_redis_boundary.core.keyspace import Keyspace, TtlClass
+from pytest_redis_boundary.core.keyspace import Keyspace, PerDatabase, TtlClass
 from pytest_redis_boundary.core.policy import Policy
 
 HOW_TO_FIX: Final = {
@@ -103,11 +103,8 @@ class Judge:
         # The last write of each key, per (server, db), and the keys in the order first written.
         # Kept apart (not one dict by (server, db, key)): a key's string hashes once, a tuple
         # of three would hash on every write.
-        self._written: dict[tuple[str, int], dict[str, _Write]] = {}
+        self._written: PerDatabase[dict[str, _Write]] = PerDatabase(dict)
         self._written_order: list[tuple[str, int, str]] = []
-        self._written_server: str | None = None  # the (server, db) written last, by identity
-        self._written_db = 0
-        self._written_last: dict[str, _Write] = {}
         # One tuple per distinct last write (bounded by the code's call sites), shared by every
         # key it wrote: one object for the garbage collector to walk, not one per key. The one
         # made last for each command is tried first, by identity: hashing a write hashes its
@@ -285,15 +282,7 @@ class Judge:
         """Remember the last write of a key, whose TTL is judged at the end of the call."""
         if phase == "teardown":
             return
-        if server is self._written_server and db == self._written_db:
-            written = self._written_last
-        else:
-            found = self._written.get((server, db))
-            if found is None:
-                found = self._written[(server, db)] = {}
-            written = self._written_last = found
-            self._written_server = server
-            self._written_db = db
+        written = self._written.get(server, db)
         write = self._last_write.get(command)
         if write is None or write[1] is not site or write[2] != phase or write[3] != ttl_unknown:
             made = _Write(command, site, phase, ttl_unknown)
@@ -308,7 +297,7 @@ class Judge:
         """((server, db, key), last write) of every key written, in the order first written."""
         written = self._written
         return [
-            ((server, db, key), written[(server, db)][key])
+            ((server, db, key), written.get(server, db)[key])
             for server, db, key in self._written_order
         ]
 
