@@ -17,9 +17,8 @@ runs). Each round's own ratio (against the same round's baseline run) is printed
 median and a range: on a shared machine one round can be 20% off. So is each round's ratio of
 its fastest chunks: a pause of the machine (another tenant's burst, the host's scheduler) slows
 the chunks it falls on, not the fastest one, so this median moves least between runs.
-``--memory`` instead runs 1,000,000 commands over 1,000 keys in one test,
-with and without the plugin, and reports how much resident memory grew after the first 10,000
-commands.
+``--memory`` instead runs 1,000,000 commands over 1,000 keys in one test, with and without the
+plugin, and reports how much resident memory grew after the first 10,000 commands.
 """
 
 from __future__ import annotations
@@ -127,6 +126,15 @@ def _run(folder: Path, commands: int, *, plugin: bool, otel: bool, url: str | No
     return Run(float(elapsed), float(cpu), float(fastest), int(after) - int(before))
 
 
+def _spread(what: str, ratios: list[float]) -> None:
+    """Prints the median and range of one ratio per round."""
+    ratios.sort()
+    print(
+        f"{'':20}{what}: median {statistics.median(ratios):.3f}, "
+        f"from {ratios[0]:.3f} to {ratios[-1]:.3f}"
+    )
+
+
 def _has_otel() -> bool:
     try:
         import opentelemetry.instrumentation.redis  # noqa: F401
@@ -198,21 +206,18 @@ def main() -> int:
             )
             # Each round's own ratio (its run against the round's baseline run) shows how much
             # the machine's noise moves one measurement.
-            paired = sorted(
-                run.wall / base.wall for run, base in zip(runs[label], baseline, strict=True)
-            )
-            print(
-                f"{'':20}one round against its own baseline: median {statistics.median(paired):.3f}"
-                f", from {paired[0]:.3f} to {paired[-1]:.3f}"
+            _spread(
+                "one round against its own baseline",
+                [run.wall / base.wall for run, base in zip(runs[label], baseline, strict=True)],
             )
             # The same with each run's fastest chunk: a pause of the machine that slows some
             # chunks of a run leaves its fastest chunk as it was.
-            chunks = sorted(
-                run.fastest / base.fastest for run, base in zip(runs[label], baseline, strict=True)
-            )
-            print(
-                f"{'':20}fastest {CHUNK:,}-command chunk against the round's baseline: "
-                f"median {statistics.median(chunks):.3f}, from {chunks[0]:.3f} to {chunks[-1]:.3f}"
+            _spread(
+                f"fastest {CHUNK:,}-command chunk against the round's baseline",
+                [
+                    run.fastest / base.fastest
+                    for run, base in zip(runs[label], baseline, strict=True)
+                ],
             )
     return 0
 
