@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Final, Literal
 
-from pytest_redis_boundary.core.governance import RULE_IDS
+from pytest_redis_boundary.core.catalogue import RULE_NAMES
 
 Verdict = Literal["violation", "excepted", "warning"]
 
@@ -60,7 +60,7 @@ class Finding:
 
     @property
     def name(self) -> str:
-        return RULE_IDS.get(self.rule, "")
+        return RULE_NAMES.get(self.rule, "")
 
     @property
     def shape(self) -> str | None:

@@ -18,37 +18,17 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
+from .catalogue import RULE_NAMES
 from .patterns import KeyPattern, PatternError
 
 __all__ = [
     "GOVERNANCE_FIELDS",
-    "RULE_IDS",
     "ExceptionInvalid",
     "GovernedException",
     "ImportAllowance",
     "parse_exception",
     "validate_exception",
 ]
-
-RULE_IDS: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "RB101": "business-write",
-        "RB102": "business-read",
-        "RB103": "rq-runtime",
-        "RB201": "missing-ttl",
-        "RB202": "ttl-over-limit",
-        "RB203": "unclassified-key",
-        "RB301": "tenant-unscoped",
-        "RB302": "cross-tenant",
-        "RB401": "observability-fields",
-        "RB501": "rq-import",
-        "RB502": "rq-import-new",
-        "RB901": "exception-invalid",
-        "RB902": "exception-expired",
-        "RB903": "exception-unused",
-    }
-)
-"""Every rule id (SPEC section 4) and its name, in table order."""
 
 GOVERNANCE_FIELDS: Final = ("owner", "exception_reason", "expiry_date", "removal_issue")
 """The fields the retirement contract requires on every exception."""
@@ -293,16 +273,16 @@ def validate_exception(
             check.add("rules", "the list of rules is empty", rules_fix)
         for index, rule in enumerate(value):
             field = f"rules[{index}]"
-            if not isinstance(rule, str) or rule.strip().upper() not in RULE_IDS:
+            if not isinstance(rule, str) or rule.strip().upper() not in RULE_NAMES:
                 check.add(
                     field,
                     f"unknown rule id {_describe(rule)}",
-                    "use ids from: " + ", ".join(r for r in RULE_IDS if not r.startswith("RB9")),
+                    "use ids from: " + ", ".join(r for r in RULE_NAMES if not r.startswith("RB9")),
                 )
             elif rule.strip().upper().startswith("RB9"):
                 check.add(
                     field,
-                    f"{rule} ({RULE_IDS[rule.strip().upper()]}) cannot be excepted: no exception "
+                    f"{rule} ({RULE_NAMES[rule.strip().upper()]}) cannot be excepted: no exception "
                     "can cover RB9xx",
                     f"remove {rule}; fix the exception or the register instead",
                 )

@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from .governance import RULE_IDS, GovernedException, ImportAllowance
+from .catalogue import RULE_NAMES
+from .governance import GovernedException, ImportAllowance
 
 __all__ = [
     "BASELINE_NOTE",
@@ -324,7 +325,7 @@ class ImportFinding:
 
     @property
     def name(self) -> str:
-        return RULE_IDS.get(self.rule, "baseline")
+        return RULE_NAMES.get(self.rule, "baseline")
 
     @property
     def sort_key(self) -> tuple[int, str, ChainId, str]:

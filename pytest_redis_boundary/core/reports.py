@@ -19,9 +19,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
+from pytest_redis_boundary.core.catalogue import HOW_TO_FIX, RULE_NAMES
 from pytest_redis_boundary.core.findings import Finding
-from pytest_redis_boundary.core.governance import RULE_IDS
-from pytest_redis_boundary.core.rules import HOW_TO_FIX
 from pytest_redis_boundary.core.verdicts import ExceptionStatus
 
 __all__ = [
@@ -264,7 +263,7 @@ def sarif_rules(rule_ids: Sequence[str]) -> list[dict[str, Any]]:
     for rule in rule_ids:
         entry: dict[str, Any] = {
             "id": rule,
-            "name": RULE_IDS[rule],
+            "name": RULE_NAMES[rule],
             "shortDescription": {"text": RULE_DESCRIPTIONS[rule]},
         }
         fix = HOW_TO_FIX.get(rule)
@@ -306,7 +305,7 @@ def sarif_log(
     }
 
 
-_SARIF_RULES: Final = tuple(RULE_IDS)
+_SARIF_RULES: Final = tuple(RULE_NAMES)
 _LEVELS: Final = {"violation": "error", "warning": "warning", "excepted": "note"}
 
 
@@ -376,7 +375,7 @@ def by_rule(findings: Sequence[Finding]) -> list[tuple[str, list[Finding]]]:
     groups: dict[str, list[Finding]] = {}
     for finding in findings:
         groups.setdefault(finding.rule, []).append(finding)
-    order = list(RULE_IDS)
+    order = list(RULE_NAMES)
     return sorted(
         groups.items(),
         key=lambda item: (order.index(item[0]) if item[0] in order else len(order), item[0]),
@@ -385,7 +384,7 @@ def by_rule(findings: Sequence[Finding]) -> list[tuple[str, list[Finding]]]:
 
 def rule_title(rule: str) -> str:
     """``RB101 business-write``."""
-    name = RULE_IDS.get(rule)
+    name = RULE_NAMES.get(rule)
     return f"{rule} {name}" if name else rule
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Final, NamedTuple
 
+from pytest_redis_boundary.core.catalogue import RULE_NAMES
 from pytest_redis_boundary.core.commands import (
     HOUSEKEEPING,
     VALUE_READS,
@@ -26,29 +27,10 @@ from pytest_redis_boundary.core.commands import (
 )
 from pytest_redis_boundary.core.events import CallSite, CommandEvent
 from pytest_redis_boundary.core.findings import Finding, Verdict, key_shape
-from pytest_redis_boundary.core.governance import RULE_IDS
 from pytest_redis_boundary.core.hotpath import BY_HEAD as _HOT
 from pytest_redis_boundary.core.hotpath import hot_handler
 from pytest_redis_boundary.core.keyspace import Keyspace, PerDatabase, TtlClass
 from pytest_redis_boundary.core.policy import Policy
-
-HOW_TO_FIX: Final = {
-    "RB101": "keep business state (job status, result metadata, tenant ownership, queue policy) "
-    "in its durable owner; Redis may only cache it under a cache key with a TTL.",
-    "RB102": "read authoritative state from its durable owner, not from Redis.",
-    "RB103": "do not build on RQ: submit work through the execution stack, or declare a "
-    "temporary exception (redis_boundary_exception) with an expiry date.",
-    "RB201": "give the key a TTL in the same write (SET ... EX, SETEX, or EXPIRE in the same "
-    "pipeline); PERSIST, a plain SET over a key, GETSET and RENAME of a persistent key drop it.",
-    "RB202": "lower the TTL to the class's max_ttl_seconds, or move the key to a class that "
-    "allows it in the policy.",
-    "RB203": "use a key that matches a class (cache, lease, dedup) in the policy, or add a "
-    "class for it.",
-    "RB301": "put the tenant in the key (e.g. t:{tenant}:cache:...), as tenant.key_patterns say.",
-    "RB302": "touch only keys of the test's declared tenant (redis_tenant marker).",
-    "RB401": "log the required observability fields (trace_id, tenant_id, key_ttl_seconds) "
-    "with every record about a Redis key.",
-}
 
 _FACTS_LIMIT: Final = 1_048_576  # per test; grows with distinct keys, like the key state
 _NO_FIELDS: Final[list[str]] = []
@@ -496,7 +478,7 @@ def describe(
 ) -> str:
     """One line: ``RB101 business-write: HSET t:acme:job:42 field 'status' at
     app/jobs.py:17 in mark_done()``."""
-    parts = [f"{rule} {RULE_IDS[rule]}: {command}"]
+    parts = [f"{rule} {RULE_NAMES[rule]}: {command}"]
     if key is not None:
         parts.append(f" {key}")
     if field is not None:

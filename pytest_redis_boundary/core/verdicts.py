@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any, Final, Literal
 
+from .catalogue import RULE_NAMES
 from .findings import Finding
-from .governance import RULE_IDS, GovernedException
+from .governance import GovernedException
 
 __all__ = [
     "ExceptionState",
@@ -95,7 +96,7 @@ def _expired_finding(exception: GovernedException, test: str | None, rules: list
         rule="RB902",
         verdict="violation",
         message=(
-            f"RB902 {RULE_IDS['RB902']}: {exception.id} ({_owner_issue(exception)}) expired on "
+            f"RB902 {RULE_NAMES['RB902']}: {exception.id} ({_owner_issue(exception)}) expired on "
             f"{exception.expiry_date.isoformat()}; its {covered} findings count again"
         ),
         test=test,
@@ -114,7 +115,7 @@ def _unused_finding(exception: GovernedException) -> Finding:
         rule="RB903",
         verdict="warning",
         message=(
-            f"RB903 {RULE_IDS['RB903']}: {exception.id} (owner {exception.owner}, {where}) "
+            f"RB903 {RULE_NAMES['RB903']}: {exception.id} (owner {exception.owner}, {where}) "
             f"matched nothing in this run; {advice}"
         ),
         test=None,

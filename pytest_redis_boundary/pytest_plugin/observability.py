@@ -17,8 +17,8 @@ import logging
 import os
 from pathlib import Path
 
+from pytest_redis_boundary.core.catalogue import RULE_NAMES
 from pytest_redis_boundary.core.findings import Finding
-from pytest_redis_boundary.core.governance import RULE_IDS
 from pytest_redis_boundary.core.policy import Policy
 from pytest_redis_boundary.pytest_plugin.recording import Recording
 
@@ -89,7 +89,7 @@ class ObservabilityWatch:
         site = f"{path.replace(os.sep, '/')}:{record.lineno}"
         tenant = self._policy.tenant_of(key_text)
         message = (
-            f"RB401 {RULE_IDS['RB401']}: log record about {key_text} from logger "
+            f"RB401 {RULE_NAMES['RB401']}: log record about {key_text} from logger "
             f"'{record.name}' lacks {', '.join(missing)} at {site} in {record.funcName}()"
         )
         finding = Finding(

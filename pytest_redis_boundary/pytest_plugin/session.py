@@ -21,9 +21,9 @@ from typing import Any, Final
 
 import pytest
 
+from pytest_redis_boundary.core.catalogue import HOW_TO_FIX, REFERENCE_HINT, RULE_NAMES
 from pytest_redis_boundary.core.findings import Finding
-from pytest_redis_boundary.core.governance import RULE_IDS, ExceptionInvalid, GovernedException
-from pytest_redis_boundary.core.rules import HOW_TO_FIX
+from pytest_redis_boundary.core.governance import ExceptionInvalid, GovernedException
 from pytest_redis_boundary.core.verdicts import Ledger, expiring_soon
 from pytest_redis_boundary.core.warning import RedisBoundaryWarning
 from pytest_redis_boundary.pytest_plugin.markers import (
@@ -51,14 +51,6 @@ RECORDING_KEY: Final = pytest.StashKey[Recording]()
 MARKS_KEY: Final = pytest.StashKey[TestMarks]()
 _SECTION_KEY: Final = pytest.StashKey[str]()
 WORKER_OUTPUT: Final = "redis_boundary"
-
-EXTRA_FIXES: Final = {
-    "RB902": "renew the exception with a new expiry_date and removal plan, or remove the usage.",
-}
-SEE_ALSO: Final = (
-    "see the README (rules, markers) and SPEC sections 4-6; a temporary, owned exception goes "
-    "in @pytest.mark.redis_boundary_exception(...) or the policy's exceptions register"
-)
 
 
 class InvalidMarkers(pytest.Collector):
@@ -351,9 +343,9 @@ class RedisBoundaryPlugin:
         if rules:
             lines.append("how to fix:")
             for rule in rules:
-                fix = HOW_TO_FIX.get(rule) or EXTRA_FIXES.get(rule, "")
-                lines.append(f"  {rule} {RULE_IDS.get(rule, '')}: {fix}")
-            lines.append(SEE_ALSO)
+                fix = HOW_TO_FIX.get(rule, "")
+                lines.append(f"  {rule} {RULE_NAMES.get(rule, '')}: {fix}")
+            lines.append(REFERENCE_HINT)
         if self.config.get_verbosity() >= 1:
             calls = recording.calls()
             total = recording.call_count

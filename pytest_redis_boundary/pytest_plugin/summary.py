@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Protocol
 
+from pytest_redis_boundary.core.catalogue import RULE_NAMES
 from pytest_redis_boundary.core.findings import Finding
-from pytest_redis_boundary.core.governance import RULE_IDS, GovernedException
+from pytest_redis_boundary.core.governance import GovernedException
 from pytest_redis_boundary.core.verdicts import ExceptionStatus
 from pytest_redis_boundary.pytest_plugin.totals import KEYS_PER_CLASS_LIMIT, RunTotals, Site
 
@@ -76,7 +77,7 @@ def summary_lines(data: SummaryInput) -> list[str]:
     rules = sorted({f.rule for f in findings})
     if rules:
         lines.append("findings per rule:")
-        width = max(len(RULE_IDS.get(r, "")) for r in rules)
+        width = max(len(RULE_NAMES.get(r, "")) for r in rules)
         for rule in rules:
             counts = []
             for verdict, word in (("violation", "violation"), ("excepted", "excepted")):
@@ -86,7 +87,7 @@ def summary_lines(data: SummaryInput) -> list[str]:
             n = sum(1 for f in findings if f.rule == rule and f.verdict == "warning")
             if n:
                 counts.append(_plural(n, "warning"))
-            lines.append(f"  {rule} {RULE_IDS.get(rule, ''):<{width}}  {', '.join(counts)}")
+            lines.append(f"  {rule} {RULE_NAMES.get(rule, ''):<{width}}  {', '.join(counts)}")
     if totals.site_calls:
         lines.append("top call sites (calls):")
         lines.extend(_sites(totals.site_calls))

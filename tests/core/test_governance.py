@@ -7,8 +7,8 @@ import pickle
 
 import pytest
 
+from pytest_redis_boundary.core.catalogue import RULE_NAMES
 from pytest_redis_boundary.core.governance import (
-    RULE_IDS,
     ExceptionInvalid,
     GovernedException,
     ImportAllowance,
@@ -42,7 +42,7 @@ def entry(**changes: object) -> dict[str, object]:
 
 
 def test_rule_ids_are_spec_table() -> None:
-    assert list(RULE_IDS) == [
+    assert list(RULE_NAMES) == [
         "RB101",
         "RB102",
         "RB103",
@@ -58,8 +58,8 @@ def test_rule_ids_are_spec_table() -> None:
         "RB902",
         "RB903",
     ]
-    assert RULE_IDS["RB101"] == "business-write"
-    assert RULE_IDS["RB903"] == "exception-unused"
+    assert RULE_NAMES["RB101"] == "business-write"
+    assert RULE_NAMES["RB903"] == "exception-unused"
 
 
 def test_parse_register_entry() -> None:

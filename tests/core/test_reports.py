@@ -12,8 +12,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+from pytest_redis_boundary.core.catalogue import HOW_TO_FIX, RULE_NAMES
 from pytest_redis_boundary.core.findings import Finding
-from pytest_redis_boundary.core.governance import RULE_IDS
 from pytest_redis_boundary.core.reports import (
     FINDING_FIELDS,
     SCHEMA,
@@ -26,7 +26,6 @@ from pytest_redis_boundary.core.reports import (
     to_sarif,
     to_text,
 )
-from pytest_redis_boundary.core.rules import HOW_TO_FIX
 from tests.report_samples import (
     CANARY,
     SCHEMA_PATH,
@@ -326,9 +325,9 @@ def test_sarif_driver_and_rules() -> None:
     driver = to_sarif(report())["runs"][0]["tool"]["driver"]
     assert driver["name"] == "pytest-redis-boundary"
     assert driver["version"] == "1.0.0"
-    assert [rule["id"] for rule in driver["rules"]] == list(RULE_IDS)
+    assert [rule["id"] for rule in driver["rules"]] == list(RULE_NAMES)
     for rule in driver["rules"]:
-        assert rule["name"] == RULE_IDS[rule["id"]]
+        assert rule["name"] == RULE_NAMES[rule["id"]]
         assert rule["shortDescription"]["text"]
         fix = HOW_TO_FIX.get(rule["id"])
         if fix is None:
