@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test compiled lint bench clean
+.PHONY: demo test compiled lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,11 +37,19 @@ compiled: $(STAMP)
 	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir build/wheel .
 	$(BIN)/python -m pip install --quiet --no-deps --target $(COMPILED) build/wheel/*.whl
 
+# The paths ruff checks; `make format` rewrites the same ones.
+LINT_PATHS := pytest_redis_boundary tests scripts bench examples setup.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check pytest_redis_boundary tests scripts bench examples setup.py
-	$(BIN)/ruff format --check pytest_redis_boundary tests scripts bench examples setup.py
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# Rewrites in place what `make lint` would complain about and ruff can fix.
+format: $(STAMP)
+	$(BIN)/ruff format $(LINT_PATHS)
+	$(BIN)/ruff check --fix $(LINT_PATHS)
 
 # Figures for the build users install (compiled); bench/engine.py also runs on the pure source.
 bench: $(STAMP) compiled

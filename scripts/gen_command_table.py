@@ -78,7 +78,8 @@ def _command(raw: list[Any]) -> tuple[str, dict[str, Any]]:
 
 def build_table(url: str) -> dict[str, Any]:
     client = redis.Redis.from_url(url, protocol=2)
-    conn = client.connection_pool.get_connection()
+    # redis-py leaves send_command untyped (``*args, **kwargs``).
+    conn: Any = client.connection_pool.get_connection()
     try:
         conn.send_command("COMMAND", "INFO")
         infos = [_text(item) for item in conn.read_response() if item]

@@ -1,4 +1,4 @@
-"""The ``rq_retirement`` import-linter contract (SPEC section 8).
+"""The ``rq_retirement`` import-linter contract (docs/reference/contracts.md).
 
 ```ini
 [importlinter:contract:no-rq-in-runtime]
@@ -14,7 +14,7 @@ baseline = .redis-boundary-baseline.json
 ``check()`` copies the fields into a frozen ``_Settings``, then calls pure code: ``chains`` (the
 graph search) and ``core.imports`` (allowances, baseline, findings).
 
-Decisions (to be documented for users):
+Decisions (docs/reference/contracts.md explains them to users):
 
 * **Chains.** One chain per runtime module that reaches a forbidden module: the shortest,
   ties broken alphabetically. As in import-linter's ``forbidden`` contract a chain does not pass

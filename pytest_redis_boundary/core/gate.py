@@ -1,4 +1,4 @@
-"""The pull-request gate (SPEC section 9, ``redis-boundary diff BASE.json HEAD.json``).
+"""The pull-request gate (docs/reference/cli.md, ``redis-boundary diff BASE.json HEAD.json``).
 
 Two JSON reports in, one ``GateResult`` out. Findings are compared by identity
 ``(rule, key shape, site file, function)``, so a line move, another id or another tenant in a key

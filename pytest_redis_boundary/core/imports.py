@@ -3,7 +3,7 @@
 Nothing here knows grimp or import-linter; ``pytest_redis_boundary.contracts`` finds the chains in
 an import graph and hands them over as ``Chain`` values.
 
-Terms (SPEC sections 4, 6 and 8):
+Terms (docs/reference/rules.md, exceptions.md, contracts.md):
 
 * A **chain** is the route a runtime module takes to a forbidden module, one module per hop:
   ``app.api.x -> app.workers.legacy -> rq``. Its **identity** is the module names only, so

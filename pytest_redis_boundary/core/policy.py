@@ -249,7 +249,7 @@ class Policy:
 
 @functools.cache
 def default_policy() -> Policy:
-    """The built-in default policy (SPEC section 3), parsed once from ``default_policy.yaml``."""
+    """The built-in default policy (docs/reference/policy.md), read once from its YAML file."""
     text = resources.files(__package__).joinpath("default_policy.yaml").read_text("utf-8")
     return _parse(text, BUILTIN_SOURCE, base=None)
 

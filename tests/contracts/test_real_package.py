@@ -8,6 +8,7 @@ finds on the same graph.
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import grimp
 import pytest
@@ -61,7 +62,7 @@ def rq_graph() -> grimp.ImportGraph:
 
 
 def test_same_importers_as_the_forbidden_contract(
-    rq_graph: grimp.ImportGraph, monkeypatch: pytest.MonkeyPatch, tmp_path
+    rq_graph: grimp.ImportGraph, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.chdir(tmp_path)
     theirs, their_chains, check, our_chains = _both_contracts(rq_graph, "rq", "redis")
@@ -99,7 +100,7 @@ def scheduler_graph() -> grimp.ImportGraph:
 
 
 def test_rq_scheduler_importers_of_rq_match_the_forbidden_contract(
-    scheduler_graph: grimp.ImportGraph, monkeypatch: pytest.MonkeyPatch, tmp_path
+    scheduler_graph: grimp.ImportGraph, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The default forbidden module, rq, over a package that really depends on it."""
     monkeypatch.chdir(tmp_path)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import textwrap
 
+import pytest
+
 from .conftest import BASE_APP, Project, exception_entry, findings, summary
 
 RUNTIME_ONLY = ("app.api", "app.runtime")
@@ -199,7 +201,9 @@ def test_multi_hop_allowance_exempts_exactly_its_chain(project: Project) -> None
     ]
 
 
-def test_expiry_day_is_still_valid_and_the_day_after_is_not(project: Project, monkeypatch) -> None:
+def test_expiry_day_is_still_valid_and_the_day_after_is_not(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project.write(BASE_APP)
     project.policy(exception_entry(expiry_date="2026-11-28"))
     project.config()
@@ -427,7 +431,7 @@ def test_malformed_policy(project: Project) -> None:
     assert "invalid YAML" in run.err
 
 
-def test_unknown_option_and_bad_today(project: Project, monkeypatch) -> None:
+def test_unknown_option_and_bad_today(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     project.write(BASE_APP)
     project.policy()
     project.config(extra_contract="baseine = x.json")
@@ -561,7 +565,9 @@ def test_json_shape(project: Project) -> None:
     assert "app.api is not allowed to import rq" in builtin["details"]
 
 
-def test_cli_without_a_command_and_help(project: Project, capsys) -> None:
+def test_cli_without_a_command_and_help(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
     from pytest_redis_boundary.cli import main
 
     assert main([]) == 2

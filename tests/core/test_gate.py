@@ -1,4 +1,4 @@
-"""The pull-request gate over two reports (SPEC section 9, ``redis-boundary diff``)."""
+"""The pull-request gate over two reports (docs/reference/cli.md, ``redis-boundary diff``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The policy model, its built-in default (SPEC section 3) and the file loader's errors."""
+"""The policy model, its built-in default (docs/reference/policy.md) and the loader's errors."""
 
 from __future__ import annotations
 

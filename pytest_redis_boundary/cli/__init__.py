@@ -1,0 +1,59 @@
+"""The ``redis-boundary`` command line (docs/reference/cli.md).
+
+Exit status: 0 clean, 1 violations, 2 usage error (bad arguments, config, policy or a missing
+file: one message on stderr, never a traceback).
+
+Each command lives in its own module as one ``add_*_command(subparsers)`` function that builds
+its parser and sets ``handler`` to a function ``(args) -> int``; ``SUBCOMMANDS`` lists them in
+help order. ``main`` is the console script's entry point (``pytest_redis_boundary.cli:main``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from .check import add_check_command
+from .common import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, Handler, Subparsers
+from .diff import add_diff_command
+from .freeze import add_freeze_command
+from .report import add_report_command
+
+__all__ = ["EXIT_OK", "EXIT_USAGE", "EXIT_VIOLATIONS", "SUBCOMMANDS", "build_parser", "main"]
+
+SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
+    add_check_command,
+    add_freeze_command,
+    add_diff_command,
+    add_report_command,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+    from ..build import engine_build
+
+    # argparse itself exits 2 (EXIT_USAGE) on bad arguments.
+    parser = argparse.ArgumentParser(
+        prog="redis-boundary",
+        description="Keep Redis/RQ to bounded-TTL operational work: architecture contracts, "
+        "baselines and reports.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__} (engine: {engine_build()})"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add_command in SUBCOMMANDS:
+        add_command(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    return handler(args)
