@@ -33,7 +33,8 @@ TEST = "tests/test_jobs.py::test_done"
 
 
 def finding(**overrides: Any) -> Finding:
-    """The SPEC section 7 example finding (RB101 at app/jobs.py:17), with ``overrides``."""
+    """The example finding of docs/reference/reports.md (RB101 at app/jobs.py:17), changed by
+    ``overrides``."""
     base: dict[str, Any] = {
         "rule": "RB101",
         "verdict": "violation",

@@ -1,4 +1,4 @@
-"""``redis-boundary diff`` and ``redis-boundary report`` (SPEC section 9)."""
+"""``redis-boundary diff`` and ``redis-boundary report``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # no stubs in the dev extra
 import pytest
 
 from pytest_redis_boundary.cli import main

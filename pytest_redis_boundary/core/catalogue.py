@@ -7,11 +7,19 @@ be called one thing in a failure and another in a report.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Final
 
-__all__ = ["HOW_TO_FIX", "REFERENCE_HINT", "RULE_NAMES"]
+__all__ = [
+    "HOW_TO_FIX",
+    "REFERENCE_HINT",
+    "RULE_DESCRIPTIONS",
+    "RULE_NAMES",
+    "expired_message",
+    "unused_message",
+]
 
 RULE_NAMES: Final[Mapping[str, str]] = MappingProxyType(
     {
@@ -32,6 +40,27 @@ RULE_NAMES: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 """Rule id -> rule name (docs/reference/rules.md), in the rules table's order."""
+
+RULE_DESCRIPTIONS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "RB101": "A command writes a business key or a business field: Redis must not own "
+        "business state.",
+        "RB102": "A command reads a business key or field: authoritative state read from Redis.",
+        "RB103": "A command touches the RQ namespace (enqueue, job hash, registries, workers).",
+        "RB201": "A key written in the test is left without a TTL at the end of its call phase.",
+        "RB202": "A written key's TTL exceeds its key class's max_ttl_seconds.",
+        "RB203": "A written key matches no key class (cache, lease, dedup) of the policy.",
+        "RB301": "A touched key carries no tenant.",
+        "RB302": "A test that declared one tenant touched a key of another tenant.",
+        "RB401": "A log record about a Redis key lacks a required observability field.",
+        "RB501": "A runtime module imports rq, directly or through a chain.",
+        "RB502": "An rq import chain that is not in the frozen baseline.",
+        "RB901": "A governed exception lacks a field, has a malformed date or an empty scope.",
+        "RB902": "A governed exception is past its expiry date; what it covered counts again.",
+        "RB903": "A governed exception matched nothing.",
+    }
+)
+"""One sentence per rule id (docs/reference/rules.md): SARIF rule descriptions."""
 
 HOW_TO_FIX: Final[Mapping[str, str]] = MappingProxyType(
     {
@@ -60,7 +89,37 @@ HOW_TO_FIX: Final[Mapping[str, str]] = MappingProxyType(
 
 REFERENCE_HINT: Final = (
     "see pytest-redis-boundary's docs, reference/rules.md (the rules) and "
-    "reference/exceptions.md (markers, the register); a temporary, owned exception goes in @pytest.mark.redis_boundary_exception(...) "
-    "or the policy's exceptions register"
+    "reference/exceptions.md (markers, the register); a temporary, owned exception goes in "
+    "@pytest.mark.redis_boundary_exception(...) or the policy's exceptions register"
 )
 """The last line of a strict failure: where the rules are explained, and how to except."""
+
+
+def expired_message(
+    exception_id: str,
+    *,
+    owner: str,
+    removal_issue: str,
+    expiry_date: datetime.date,
+    rules: Iterable[str],
+) -> str:
+    """RB902: an exception past its expiry date, and the rules whose findings count again."""
+    covered = ", ".join(sorted(set(rules)))
+    return (
+        f"RB902 {RULE_NAMES['RB902']}: {exception_id} (owner {owner}, removal {removal_issue}) "
+        f"expired on {expiry_date.isoformat()}; its {covered} findings count again"
+    )
+
+
+def unused_message(exception_id: str, *, owner: str, marker: bool, where: str) -> str:
+    """RB903: an exception that matched nothing (``where``: the marker's test, or the register
+    entry's file:line, "" if unknown), and what to do about it."""
+    if marker:
+        where, advice = f"marker on {where}", "remove the redis_boundary_exception marker"
+    else:
+        where = where or "the policy's exceptions register"
+        advice = "remove it from the register"
+    return (
+        f"RB903 {RULE_NAMES['RB903']}: {exception_id} (owner {owner}, {where}) "
+        f"matched nothing in this run; {advice}"
+    )

@@ -1,4 +1,4 @@
-"""Governed exceptions: the data model and its validation (SPEC section 6).
+"""Governed exceptions: the data model and its validation (docs/reference/exceptions.md).
 
 An exception comes either from the policy's ``exceptions:`` register or from a
 ``redis_boundary_exception`` marker on one test. Both go through ``validate_exception`` (every
@@ -117,7 +117,7 @@ class ExceptionInvalid(ValueError):
         name = f"exception {self.exception_id!r}" if self.exception_id else "exception (no id)"
         field = f"{self.field}: " if self.field else ""
         return (
-            f"RB901 exception-invalid: {self.where}: {name}: {field}{self.problem}. "
+            f"RB901 {RULE_NAMES['RB901']}: {self.where}: {name}: {field}{self.problem}. "
             f"Fix: {self.fix.rstrip('.')}."
         )
 

@@ -1,4 +1,5 @@
-"""Reports: the JSON report of a run (SPEC section 7) and its SARIF, markdown and text renderings.
+"""Reports: the JSON report of a run and its SARIF, markdown and text renderings
+(docs/reference/reports.md).
 
 ``build_report`` is the only writer of the document; ``load_report`` the only reader, which checks
 it at the door and raises one ``ReportInvalid`` naming the file and the problem. The renderers
@@ -16,10 +17,9 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Final
 
-from pytest_redis_boundary.core.catalogue import HOW_TO_FIX, RULE_NAMES
+from pytest_redis_boundary.core.catalogue import HOW_TO_FIX, RULE_DESCRIPTIONS, RULE_NAMES
 from pytest_redis_boundary.core.findings import Finding
 from pytest_redis_boundary.core.verdicts import ExceptionStatus
 
@@ -63,33 +63,12 @@ FINDING_FIELDS: Final = (
     "count",
     "message",
 )
-"""A finding's fields in a report, in the order SPEC section 7 shows them."""
+"""A finding's fields in a report, in the order docs/reference/reports.md shows them."""
 
 _VERDICTS: Final = ("violation", "excepted", "warning")
 _NULLABLE: Final = tuple(
     name for name in FINDING_FIELDS if name not in ("rule", "verdict", "count", "message")
 )
-
-RULE_DESCRIPTIONS: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "RB101": "A command writes a business key or a business field: Redis must not own "
-        "business state.",
-        "RB102": "A command reads a business key or field: authoritative state read from Redis.",
-        "RB103": "A command touches the RQ namespace (enqueue, job hash, registries, workers).",
-        "RB201": "A key written in the test is left without a TTL at the end of its call phase.",
-        "RB202": "A written key's TTL exceeds its key class's max_ttl_seconds.",
-        "RB203": "A written key matches no key class (cache, lease, dedup) of the policy.",
-        "RB301": "A touched key carries no tenant.",
-        "RB302": "A test that declared one tenant touched a key of another tenant.",
-        "RB401": "A log record about a Redis key lacks a required observability field.",
-        "RB501": "A runtime module imports rq, directly or through a chain.",
-        "RB502": "An rq import chain that is not in the frozen baseline.",
-        "RB901": "A governed exception lacks a field, has a malformed date or an empty scope.",
-        "RB902": "A governed exception is past its expiry date; what it covered counts again.",
-        "RB903": "A governed exception matched nothing.",
-    }
-)
-"""One sentence per rule id (SPEC section 4), for SARIF rule descriptions."""
 
 
 # --- the document ----------------------------------------------------------------------------
@@ -104,7 +83,8 @@ def build_report(
     today: datetime.date,
     version: str,
 ) -> dict[str, Any]:
-    """The JSON report of SPEC section 7: findings in ``Finding.sort_key`` order, exceptions by id.
+    """The JSON report (docs/reference/reports.md): findings in ``Finding.sort_key`` order,
+    exceptions by id.
 
     ``findings`` are reported as given (already merged per test by the caller), only sorted.
     """
@@ -188,7 +168,11 @@ def _report_problem(data: Any) -> str | None:
         )
     missing = [key for key in REPORT_KEYS if key not in data]
     if missing:
-        return "missing " + ", ".join(f'"{key}"' for key in missing) + " (see SPEC section 7)."
+        return (
+            "missing "
+            + ", ".join(f'"{key}"' for key in missing)
+            + " (see docs/reference/reports.md)."
+        )
     tool = data["tool"]
     if not isinstance(tool, dict) or not all(
         isinstance(tool.get(key), str) for key in ("name", "version")

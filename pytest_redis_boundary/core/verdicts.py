@@ -1,9 +1,10 @@
 """Verdicts: which findings an exception covers, and the state of every exception in a run.
 
-``covers`` decides whether one exception covers one finding (SPEC section 6). A ``Ledger`` judges
-each test's findings against the marker exceptions of that test and the policy's register, counts
-what every exception matched across the run (mergeable across xdist workers), and reports each
-exception's status (SPEC section 7, ``exceptions``) and the RB902/RB903 findings.
+``covers`` decides whether one exception covers one finding (docs/reference/exceptions.md). A
+``Ledger`` judges each test's findings against the marker exceptions of that test and the
+policy's register, counts what every exception matched across the run (mergeable across xdist
+workers), and reports each exception's status (the report's ``exceptions``,
+docs/reference/reports.md) and the RB902/RB903 findings, worded by the catalogue.
 
 There is no hidden clock: ``today`` is always given by the caller.
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any, Final, Literal
 
-from .catalogue import RULE_NAMES
+from .catalogue import expired_message, unused_message
 from .findings import Finding
 from .governance import GovernedException
 
@@ -35,7 +36,7 @@ _MARKER_PREFIX: Final = "marker:"
 
 @dataclass(frozen=True, slots=True)
 class ExceptionStatus:
-    """One exception's line in a report (SPEC section 7, ``exceptions`` array)."""
+    """One exception's line in a report (its ``exceptions`` array, docs/reference/reports.md)."""
 
     id: str
     owner: str
@@ -86,18 +87,16 @@ def covers(exception: GovernedException, finding: Finding) -> bool:
     )
 
 
-def _owner_issue(exception: GovernedException) -> str:
-    return f"owner {exception.owner}, removal {exception.removal_issue}"
-
-
 def _expired_finding(exception: GovernedException, test: str | None, rules: list[str]) -> Finding:
-    covered = ", ".join(sorted(set(rules)))
     return Finding(
         rule="RB902",
         verdict="violation",
-        message=(
-            f"RB902 {RULE_NAMES['RB902']}: {exception.id} ({_owner_issue(exception)}) expired on "
-            f"{exception.expiry_date.isoformat()}; its {covered} findings count again"
+        message=expired_message(
+            exception.id,
+            owner=exception.owner,
+            removal_issue=exception.removal_issue,
+            expiry_date=exception.expiry_date,
+            rules=rules,
         ),
         test=test,
         site=None if exception.is_marker else exception.location or None,
@@ -106,17 +105,14 @@ def _expired_finding(exception: GovernedException, test: str | None, rules: list
 
 def _unused_finding(exception: GovernedException) -> Finding:
     if exception.is_marker:
-        where = f"marker on {exception.location or exception.id[len(_MARKER_PREFIX) :]}"
-        advice = "remove the redis_boundary_exception marker"
+        where = exception.location or exception.id[len(_MARKER_PREFIX) :]
     else:
-        where = exception.location or "the policy's exceptions register"
-        advice = "remove it from the register"
+        where = exception.location
     return Finding(
         rule="RB903",
         verdict="warning",
-        message=(
-            f"RB903 {RULE_NAMES['RB903']}: {exception.id} (owner {exception.owner}, {where}) "
-            f"matched nothing in this run; {advice}"
+        message=unused_message(
+            exception.id, owner=exception.owner, marker=exception.is_marker, where=where
         ),
         test=None,
         site=None if exception.is_marker else exception.location or None,

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from pytest_redis_boundary.core.findings import Finding
-from pytest_redis_boundary.pytest_plugin.recording import Expectation, RecordedCall, Recording
-from pytest_redis_boundary.pytest_plugin.session import RECORDING_KEY
+from pytest_redis_boundary.pytest_plugin.expectations import Expectation
+from pytest_redis_boundary.pytest_plugin.recording import RecordedCall, Recording
+from pytest_redis_boundary.pytest_plugin.stash import TEST_KEY, BoundaryTest
 
 __all__ = [
     "RedisBoundary",
@@ -31,28 +32,28 @@ __all__ = [
 class RedisBoundary:
     """This test's recorder, as the ``redis_boundary`` fixture gives it."""
 
-    __slots__ = ("_recording",)
+    __slots__ = ("_test",)
 
-    def __init__(self, recording: Recording | None) -> None:
-        self._recording = recording
+    def __init__(self, test: BoundaryTest | None) -> None:
+        self._test = test
 
     @property
     def calls(self) -> list[RecordedCall]:
         """The test's recorded commands so far (the last 1,000): name, keys, phase, site."""
-        return [] if self._recording is None else self._recording.calls()
+        return [] if self._test is None else self._test.recording.calls()
 
     @property
     def findings(self) -> list[Finding]:
         """The test's findings so far. RB201/RB202 are judged at the end of the call phase (or
         inside ``expect``/``assert_clean``); from then on findings carry their final verdicts."""
-        return [] if self._recording is None else self._recording.current()
+        return [] if self._test is None else self._test.governed.findings_now()
 
     def assert_clean(self) -> None:
         """Raise ``AssertionError`` listing every violation so far (TTLs judged as of now)."""
         __tracebackhide__ = True
-        if self._recording is None:
+        if self._test is None:
             return
-        violations = self._recording.violations_now()
+        violations = self._test.governed.violations_now()
         if violations:
             lines = [f"redis-boundary: {len(violations)} violation(s) so far:"]
             lines.extend(f"  {f.line()}" for f in violations)
@@ -63,16 +64,16 @@ class RedisBoundary:
         rules; they are then removed from the test's findings and reports."""
         if not rules:
             raise TypeError("expect() needs at least one rule id, e.g. expect('RB101')")
-        if self._recording is None or not self._recording.active:
+        if self._test is None or not self._test.recording.active:
             raise RuntimeError("redis-boundary is off for this test: nothing can be expected")
-        return self._recording.expect(tuple(r.upper() for r in rules))
+        return self._test.expectations.expect(tuple(r.upper() for r in rules))
 
 
 @pytest.fixture
 def redis_boundary(request: pytest.FixtureRequest) -> RedisBoundary:
     """This test's redis-boundary recorder: ``.calls``, ``.findings``, ``.assert_clean()``,
     ``.expect("RB101")``."""
-    return RedisBoundary(request.node.stash.get(RECORDING_KEY, None))
+    return RedisBoundary(request.node.stash.get(TEST_KEY, None))
 
 
 @dataclass
@@ -96,7 +97,8 @@ def _redis_boundary_backend(request: pytest.FixtureRequest) -> Iterator[_Backend
 
     settings = request.config.stash.get(SETTINGS_KEY, None)
     url = settings.url if settings is not None else None
-    recording = request.node.stash.get(RECORDING_KEY, None)
+    test = request.node.stash.get(TEST_KEY, None)
+    recording = None if test is None else test.recording
     if url is None:
         import fakeredis
 
@@ -117,7 +119,7 @@ def _delete_written(url: str, recording: Recording) -> None:
 
     from pytest_redis_boundary.recorder.hooks import Recorder
 
-    written = recording.take_written()
+    written = recording.take_tracked_writes()
     if not written:
         return
     by_db: dict[int, list[str]] = {}

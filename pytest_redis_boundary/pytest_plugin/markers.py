@@ -10,18 +10,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final, cast
+from typing import Any, Final, cast
 
 import pytest
 
-from pytest_redis_boundary.core.governance import GovernedException, parse_exception
+from pytest_redis_boundary.core.governance import (
+    ExceptionInvalid,
+    GovernedException,
+    parse_exception,
+)
 from pytest_redis_boundary.pytest_plugin.options import MODES, Mode
 
 __all__ = [
     "MARKERS",
+    "MARKS_KEY",
+    "InvalidMarkers",
     "MarkerProblem",
     "TestMarks",
+    "exception_from_raw",
+    "invalid_marker_message",
+    "marks_of",
     "read_marks",
+    "read_marks_of_items",
     "register_markers",
 ]
 
@@ -127,3 +137,46 @@ def read_marks(item: pytest.Item) -> TestMarks:
     """Read and check the item's markers; raises ``MarkerProblem`` or ``ExceptionInvalid``."""
     exception, raw = _exception(item)
     return TestMarks(mode=_mode(item), tenant=_tenant(item), exception=exception, exception_raw=raw)
+
+
+MARKS_KEY: Final = pytest.StashKey[TestMarks]()
+"""A test's marks, read once: at collection, or at setup for items pytest's Python collector
+did not build (``unittest.TestCase``)."""
+
+
+def marks_of(item: pytest.Item) -> TestMarks:
+    """The item's marks; raises ``MarkerProblem`` or ``ExceptionInvalid`` if they are invalid."""
+    marks = item.stash.get(MARKS_KEY, None)
+    if marks is None:
+        marks = item.stash[MARKS_KEY] = read_marks(item)
+    return marks
+
+
+def invalid_marker_message(item: pytest.Item, problem: Exception) -> str:
+    return f"redis-boundary: invalid marker on {item.nodeid}:\n{problem}"
+
+
+class InvalidMarkers(pytest.Collector):
+    """Stands in for a test whose redis-boundary markers are invalid: a collection error."""
+
+    def __init__(self, *, problem: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.problem = problem
+
+    def collect(self) -> list[pytest.Item | pytest.Collector]:
+        raise self.CollectError(self.problem)
+
+
+def read_marks_of_items(collector: pytest.Module | pytest.Class, name: str, collected: Any) -> Any:
+    """What ``pytest_pycollect_makeitem`` made for ``name``, each item's marks read into its
+    stash; an ``InvalidMarkers`` collector instead if one of them has invalid markers."""
+    items = collected if isinstance(collected, list) else [collected]
+    for item in items:
+        if not isinstance(item, pytest.Item):
+            continue
+        try:
+            item.stash[MARKS_KEY] = read_marks(item)
+        except (MarkerProblem, ExceptionInvalid) as problem:
+            message = invalid_marker_message(item, problem)
+            return InvalidMarkers.from_parent(collector, name=name, problem=message)
+    return collected

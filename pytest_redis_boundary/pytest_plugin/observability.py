@@ -106,4 +106,4 @@ class ObservabilityWatch:
             tenant_id=tenant,
         )
         with recording.lock:
-            recording.logged.append(finding)
+            recording.log_findings.append(finding)

@@ -201,7 +201,8 @@ def _today(config: pytest.Config) -> datetime.date:
 
 
 def _policy(config: pytest.Config) -> Policy:
-    """SPEC section 3: the option, the ini key, redis-boundary.yaml in the rootdir, the default."""
+    """The policy file (docs/reference/policy.md): the option, the ini key, redis-boundary.yaml in
+    the rootdir, else the built-in default."""
     path = _path(config, "redis-boundary-policy")
     if path is None:
         candidate = config.rootpath / POLICY_FILE

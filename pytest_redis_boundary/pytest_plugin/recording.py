@@ -1,9 +1,11 @@
-"""One test's recording: its Judge, phase, recent calls, written keys and expected findings.
+"""One test's recording: every command it sends, judged in the order sent, in batches.
 
 The recorder's sink feeds the current test's ``Recording`` from whichever thread or asyncio task
-sent the command (a lock keeps the Judge consistent). The last ``CALL_WINDOW`` calls are kept in
-preallocated ring buffers as the Judge's own ``CommandUse`` (name and keys, never values) and
-the call site; the phase of each call follows from where each phase began.
+sent the command (a lock keeps the Judge consistent). What the judge loop writes for each command
+lives beside it, one class per job: the last ``CALL_WINDOW`` calls (``CallWindow``), the calls
+per call site (``SiteCounts``), the keys written. They share this module because mypyc compiles
+it (``build.COMPILED_MODULES``): attribute access on a compiled class is a direct field access,
+on a Python class a dictionary lookup, for every command.
 
 Commands are judged in batches of up to ``HELD_LIMIT``: judging one command right after the
 client library ran it finds the Judge's code and data evicted from the CPU caches, and judging a
@@ -16,26 +18,32 @@ transaction's reply list in place after reading it). Any other command first jud
 held, then itself, so the Judge always sees commands in the order they were sent. Everything
 that reads the recording (findings, calls, written keys, a phase change, an ``expect`` block)
 judges what is held first.
+
+Governance (exceptions, verdicts) is not the recording's business: see ``governed``.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import replace
-from types import TracebackType
 from typing import Final, NamedTuple
 
 from pytest_redis_boundary.core.commands import CommandUse
 from pytest_redis_boundary.core.events import CallSite, CommandEvent
-from pytest_redis_boundary.core.findings import Finding, Verdict, merge
-from pytest_redis_boundary.core.governance import GovernedException
+from pytest_redis_boundary.core.findings import Finding, merge
 from pytest_redis_boundary.core.policy import Policy
 from pytest_redis_boundary.core.rules import Judge, Probe
-from pytest_redis_boundary.core.verdicts import covers
 
-__all__ = ["CALL_WINDOW", "Expectation", "RecordedCall", "Recording"]
+__all__ = [
+    "CALL_WINDOW",
+    "HELD_ARGS",
+    "HELD_BYTES",
+    "HELD_LIMIT",
+    "CallWindow",
+    "RecordedCall",
+    "Recording",
+    "SiteCounts",
+]
 
 CALL_WINDOW: Final = 1_000
 """How many of a test's most recent calls ``redis_boundary.calls`` keeps."""
@@ -64,7 +72,35 @@ class RecordedCall(NamedTuple):
         return f"{self.phase:<8} {self.name}{' ' + keys if keys else ''}{where}"
 
 
-class _SiteCount:
+class CallWindow:
+    """The last ``CALL_WINDOW`` judged calls, in preallocated ring buffers (the Judge's own
+    ``CommandUse`` and the call site), and where each phase began."""
+
+    def __init__(self) -> None:
+        self.uses: list[CommandUse | None] = [None] * CALL_WINDOW
+        self.sites: list[CallSite | None] = [None] * CALL_WINDOW
+        self.total = 0  # calls ever written; the next one goes to slot total % CALL_WINDOW
+        self.phase_starts: list[tuple[int, str]] = [(0, "setup")]  # (first call, phase)
+
+    def start_phase(self, phase: str) -> None:
+        self.phase_starts.append((self.total, phase))
+
+    def calls(self) -> list[RecordedCall]:
+        """The calls kept, oldest first."""
+        total = self.total
+        out = []
+        for index in range(max(0, total - CALL_WINDOW), total):
+            slot = index % CALL_WINDOW
+            use = self.uses[slot]
+            if use is None:
+                continue
+            keys = tuple(key for key, _, _ in use.keys)
+            phase = next(p for first, p in reversed(self.phase_starts) if first <= index)
+            out.append(RecordedCall(use.name, keys, phase, self.sites[slot]))
+        return out
+
+
+class SiteCount:
     """Calls judged at one call site."""
 
     def __init__(self, site: CallSite | None) -> None:
@@ -72,8 +108,20 @@ class _SiteCount:
         self.calls = 0
 
 
+class SiteCounts:
+    """Calls judged per call site. The judge loop updates the counts itself (see
+    ``Recording._judge_loop``): a method call per command would cost more than the update."""
+
+    def __init__(self) -> None:
+        self.by_site: dict[CallSite | None, SiteCount] = {}
+        self.last_by_name: dict[str, SiteCount] = {}  # the count each command name used last
+
+    def calls_per_site(self) -> dict[CallSite | None, int]:
+        return {site: count.calls for site, count in self.by_site.items()}
+
+
 class Recording:
-    """What the plugin knows about one test while it runs (``item.stash``)."""
+    """What one test sent: judged by its Judge, with its calls, call sites and written keys."""
 
     def __init__(
         self,
@@ -81,44 +129,31 @@ class Recording:
         policy: Policy,
         *,
         declared_tenant: str | None = None,
-        exception: GovernedException | None = None,
-        register: tuple[GovernedException, ...] = (),
         probe: Probe | None = None,
-        today_ok: Callable[[GovernedException], bool] = lambda exception: True,
     ) -> None:
-        """A test's recording; the keywords default to no tenant, no exceptions and no probe
-        (a recording used outside a pytest session: tests, benchmarks)."""
+        """A test's recording; the keywords default to no tenant and no probe (a recording used
+        outside a pytest session: tests, benchmarks)."""
         self.nodeid = nodeid
         self.judge = Judge(policy, test=nodeid, declared_tenant=declared_tenant)
+        self.probe = probe
+        self.active = True  # False: mode "off" for this test, nothing is fed
+        self.call_ended = False  # the call phase ended: the TTLs of its keys are judged
         self._phase = "setup"
+        # Re-entrant: the garbage collector can finalize a watching Pipeline while a command is
+        # judged, and its __del__ sends UNWATCH, which reaches this recording on the same thread.
+        self.lock = threading.RLock()
         # A list, not a deque: appending to a list and indexing it are direct calls when compiled.
         self._held: list[_Held] = []
         self._held_judged = 0  # how many of them the running judge loop has judged
         self._judging = False  # this recording's lock holder is in _judge_held
         self.errors: list[Exception] = []  # raised while judging held commands
-        # Re-entrant: the garbage collector can finalize a watching Pipeline while a command is
-        # judged, and its __del__ sends UNWATCH, which reaches this recording on the same thread.
-        self.lock = threading.RLock()
-        self.probe = probe
-        self._exceptions = tuple(e for e in (exception, *register) if e is not None)
-        self._active = today_ok
-        self._uses: list[CommandUse | None] = [None] * CALL_WINDOW
-        self._phase_starts: list[tuple[int, str]] = [(0, "setup")]  # (first call, phase)
-        self._sites: list[CallSite | None] = [None] * CALL_WINDOW
-        self._next = 0
-        self._site_counts: dict[CallSite | None, _SiteCount] = {}
-        self._last_counts: dict[str, _SiteCount] = {}  # by command name: see _judge_loop
+        self.window = CallWindow()
+        self.site_counts = SiteCounts()
         self.keys_written: set[str] = set()
-        self.track_server: str | None = None  # a real server whose written keys are deleted
-        self.written: set[tuple[int, str]] = set()  # (db, key) written on track_server
-        self.logged: list[Finding] = []  # RB401
-        self._blocks: list[set[str]] = []
-        self._removed: dict[tuple[object, ...], int] = {}
-        self.active = True  # False: mode "off" for this test, nothing is fed
-        self.finished = False
-        self.judged: list[Finding] | None = None  # with verdicts, once governed
-        self.verdicts: dict[tuple[object, ...], tuple[Verdict, str | None]] = {}
-        self.extra: list[Finding] = []  # RB902 added by governance at the end of the call
+        self.tracked_server: str | None = None  # a real server whose written keys are deleted
+        self.tracked_writes: set[tuple[int, str]] = set()  # (db, key) written on tracked_server
+        self.log_findings: list[Finding] = []  # RB401, from log records (``observability``)
+        self._open_blocks: list[set[str]] = []  # keys written inside each open expect block
 
     # --- the sink ---------------------------------------------------------------------------
 
@@ -193,13 +228,14 @@ class Recording:
         held = self._held
         judge = self.judge  # called as a method: compiled, a direct call
         phase = self._phase
-        uses = self._uses
-        sites = self._sites
-        site_counts = self._site_counts
-        last_counts = self._last_counts
+        window = self.window
+        uses = window.uses
+        sites = window.sites
+        by_site = self.site_counts.by_site
+        last_by_name = self.site_counts.last_by_name
         keys_written = self.keys_written
-        track_server = self.track_server
-        blocks = self._blocks
+        tracked_server = self.tracked_server
+        open_blocks = self._open_blocks
         done = 0
         try:
             while done < len(held):  # a command held while judging (a finalizer's) is judged too
@@ -217,18 +253,18 @@ class Recording:
                     continue
                 if use is None:
                     continue
-                slot = self._next % CALL_WINDOW
+                slot = window.total % CALL_WINDOW
                 uses[slot] = use
                 sites[slot] = site
-                self._next += 1
+                window.total += 1
                 # The count this command's name used last is tried first, by the site's
                 # identity: hashing a CallSite hashes its three fields.
-                count = last_counts.get(use[0])
+                count = last_by_name.get(use[0])
                 if count is None or count.site is not site:
-                    count = site_counts.get(site)
+                    count = by_site.get(site)
                     if count is None:
-                        count = site_counts[site] = _SiteCount(site)
-                    last_counts[use[0]] = count
+                        count = by_site[site] = SiteCount(site)
+                    last_by_name[use[0]] = count
                 count.calls += 1
                 kind = type(reply)
                 if (
@@ -241,20 +277,13 @@ class Recording:
                 for key, _, write in use[1]:  # .keys: by index, a NamedTuple's field is a lookup
                     if write:
                         keys_written.add(key)
-                        if server == track_server:
-                            self.written.add((db, key))
-                        for block in blocks:
+                        if server == tracked_server:
+                            self.tracked_writes.add((db, key))
+                        for block in open_blocks:
                             block.add(key)
         finally:
             del held[:done]  # one call: a command another thread holds meanwhile stays
             self._held_judged = 0
-
-    @property
-    def site_calls(self) -> dict[CallSite | None, int]:
-        """Calls judged so far per call site."""
-        with self.lock:
-            self._judge_held()
-            return {site: count.calls for site, count in self._site_counts.items()}
 
     # --- phases -----------------------------------------------------------------------------
 
@@ -268,28 +297,14 @@ class Recording:
         with self.lock:
             self._judge_held()
             self._phase = phase
-            self._phase_starts.append((self._next, phase))
+            self.window.start_phase(phase)
 
     def finish_call(self, now_ms: float, probe: Probe | None) -> None:
         """The call phase ended: judge what is held, then the TTLs of the keys written."""
         with self.lock:
             self._judge_held()
             self.judge.finish(now_ms, probe)
-            self.finished = True
-
-    def tallies(self) -> tuple[list[str], dict[CallSite | None, int], int]:
-        """(keys written, calls per call site, calls) for the run's totals."""
-        with self.lock:  # a thread the test started may still be feeding it
-            self._judge_held()
-            return list(self.keys_written), self.site_calls, self.judge.calls
-
-    def take_written(self) -> list[tuple[int, str]]:
-        """The (db, key) pairs written on ``track_server`` since the last call, sorted."""
-        with self.lock:
-            self._judge_held()
-            written = sorted(self.written)
-            self.written.clear()
-            return written
+            self.call_ended = True
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -298,140 +313,59 @@ class Recording:
         self.catch_up()
         return self.judge.calls
 
+    @property
+    def site_calls(self) -> dict[CallSite | None, int]:
+        """Calls judged so far per call site."""
+        with self.lock:
+            self._judge_held()
+            return self.site_counts.calls_per_site()
+
     def calls(self) -> list[RecordedCall]:
         """The last ``CALL_WINDOW`` calls, oldest first."""
         with self.lock:
             self._judge_held()
-            total = self._next
-            start = max(0, total - CALL_WINDOW)
-            out = []
-            for index in range(start, total):
-                slot = index % CALL_WINDOW
-                use = self._uses[slot]
-                if use is None:
-                    continue
-                keys = tuple(key for key, _, _ in use.keys)
-                phase = next(p for first, p in reversed(self._phase_starts) if first <= index)
-                out.append(RecordedCall(use.name, keys, phase, self._sites[slot]))
-            return out
+            return self.window.calls()
 
-    def raw_findings(self) -> list[Finding]:
-        """The Judge's findings so far plus RB401, before governance, minus expected ones;
-        merged (same rule, site, key shape, field) and sorted."""
-        return self._subtract(self._merged())
+    def tallies(self) -> tuple[list[str], dict[CallSite | None, int], int]:
+        """(keys written, calls per call site, calls) for the run's totals."""
+        with self.lock:  # a thread the test started may still be feeding it
+            self._judge_held()
+            return list(self.keys_written), self.site_counts.calls_per_site(), self.judge.calls
 
-    def _merged(self) -> list[Finding]:
+    def take_tracked_writes(self) -> list[tuple[int, str]]:
+        """The (db, key) pairs written on ``tracked_server`` since the last call, sorted."""
         with self.lock:
             self._judge_held()
-            return merge([*self.judge.findings(), *self.logged])
+            written = sorted(self.tracked_writes)
+            self.tracked_writes.clear()
+            return written
 
-    def _subtract(self, found: list[Finding]) -> list[Finding]:
-        if not self._removed:
-            return found
-        out = []
-        for finding in found:
-            gone = self._removed.get(finding.merge_key(), 0)
-            if gone >= finding.count:
-                continue
-            out.append(replace(finding, count=finding.count - gone) if gone else finding)
-        return out
+    def findings(self) -> list[Finding]:
+        """The Judge's findings so far plus RB401, merged (same rule, site, key shape, field)
+        and sorted; before expect blocks and governance."""
+        with self.lock:
+            self._judge_held()
+            return merge([*self.judge.findings(), *self.log_findings])
 
     def provisional_ttl(self, keys: set[str] | None = None) -> list[Finding]:
         """RB201/RB202 as if the call phase ended now, for the written ``keys`` (default all)."""
-        if self.finished:
+        if self.call_ended:
             return []
         with self.lock:
             self._judge_held()
             return self.judge.ttl_preview(time.time() * 1000.0, self.probe, keys)
 
-    def current(self) -> list[Finding]:
-        """What ``redis_boundary.findings`` shows: governed findings once the call phase ended,
-        else the findings so far (TTL findings only exist once the call phase ended)."""
-        if self.judged is not None:
-            return list(self.judged)
-        return self.raw_findings()
-
-    def violations_now(self) -> list[Finding]:
-        """Violations so far, TTLs judged as of now, not covered by an active exception."""
-        found = self.current()
-        if not self.finished:
-            found = merge([*found, *self._subtract(merge(self.provisional_ttl()))])
-        return [
-            f
-            for f in found
-            if f.verdict == "violation"
-            and not any(self._active(e) and covers(e, f) for e in self._exceptions)
-        ]
-
     # --- expect blocks ----------------------------------------------------------------------
 
-    def expect(self, rules: tuple[str, ...]) -> Expectation:
-        return Expectation(self, rules)
-
-    def _open_block(self) -> set[str]:
+    def open_block(self) -> set[str]:
+        """Start collecting the keys written from now on (an ``expect`` block's)."""
         block: set[str] = set()
         with self.lock:
             self._judge_held()  # commands sent before the block are not the block's
-            self._blocks.append(block)
+            self._open_blocks.append(block)
         return block
 
-    def _close_block(self, block: set[str]) -> None:
+    def close_block(self, block: set[str]) -> None:
         with self.lock:
             self._judge_held()
-            self._blocks.remove(block)
-
-    def _remove(self, findings: list[Finding]) -> None:
-        for finding in findings:
-            key = finding.merge_key()
-            self._removed[key] = self._removed.get(key, 0) + finding.count
-
-
-class Expectation:
-    """``with redis_boundary.expect("RB101"):`` — the block must produce such findings.
-
-    Findings of the expected rules produced inside the block are removed from the test's
-    findings (and so from its outcome and the reports). RB201/RB202 are judged at block exit
-    on the keys written inside the block, as if the call phase ended there.
-    """
-
-    def __init__(self, recording: Recording, rules: tuple[str, ...]) -> None:
-        self._rec = recording
-        self._rules = rules
-        self._before: dict[tuple[object, ...], int] = {}
-        self._block: set[str] = set()
-        self.found: list[Finding] = []
-
-    def __enter__(self) -> Expectation:
-        self._before = {f.merge_key(): f.count for f in self._rec._merged()}
-        self._block = self._rec._open_block()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        __tracebackhide__ = True
-        self._rec._close_block(self._block)
-        if exc_type is not None:
-            return
-        produced = list(self._produced())
-        self.found = [f for f in produced if f.rule in self._rules]
-        missing = [r for r in self._rules if not any(f.rule == r for f in self.found)]
-        if missing:
-            lines = [f"redis_boundary.expect: the block produced no {', '.join(missing)} finding"]
-            if produced:
-                lines.append("it produced:")
-                lines.extend(f"  {f.line()}" for f in produced)
-            else:
-                lines.append("it produced no finding")
-            raise AssertionError("\n".join(lines))
-        self._rec._remove(self.found)
-
-    def _produced(self) -> Iterator[Finding]:
-        for finding in self._rec._merged():
-            before = self._before.get(finding.merge_key(), 0)
-            if finding.count > before:
-                yield replace(finding, count=finding.count - before)
-        yield from self._rec.provisional_ttl(self._block)
+            self._open_blocks.remove(block)

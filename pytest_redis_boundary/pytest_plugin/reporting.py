@@ -1,4 +1,5 @@
-"""Writing the JSON report (SPEC section 7) and SARIF 2.1.0, on the controller or a serial run."""
+"""Writing the JSON report and SARIF 2.1.0 (docs/reference/reports.md), on the controller or a
+serial run."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from pytest_redis_boundary.core.events import CallSite
 from pytest_redis_boundary.core.findings import Finding
 from pytest_redis_boundary.core.policy import Policy
 
-__all__ = ["KEYS_PER_CLASS_LIMIT", "RunTotals", "key_class_name", "plain"]
+__all__ = ["KEYS_PER_CLASS_LIMIT", "RunTotals", "key_class_name", "wire_value"]
 
 KEYS_PER_CLASS_LIMIT: Final = 100_000
 """Distinct written keys remembered per key class (the summary shows ``100000+`` beyond)."""
@@ -33,14 +33,14 @@ def key_class_name(policy: Policy, key: str) -> str:
     return key_class.name if key_class is not None else "unclassified"
 
 
-def plain(value: object) -> object:
+def wire_value(value: object) -> object:
     """A marker argument as plain data execnet can send (dates become ISO strings)."""
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
+        return [wire_value(v) for v in value]
     if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
+        return {str(k): wire_value(v) for k, v in value.items()}
     return value
 
 
@@ -94,7 +94,7 @@ class RunTotals:
             "findings": [f.to_json() for f in self.findings],
             "site_calls": [[p, line, fn, n] for (p, line, fn), n in self.site_calls.items()],
             "keys_by_class": {name: sorted(keys) for name, keys in self.keys_by_class.items()},
-            "markers": {nodeid: plain(raw) for nodeid, raw in self.markers.items()},
+            "markers": {nodeid: wire_value(raw) for nodeid, raw in self.markers.items()},
             "problems": list(self.problems),
         }
 

@@ -1,4 +1,4 @@
-"""Findings: key shape, order, identity, merging and serialisation (SPEC section 7)."""
+"""Findings: key shape, order, identity, merging and serialisation."""
 
 from __future__ import annotations
 

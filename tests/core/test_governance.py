@@ -21,7 +21,7 @@ WHERE = "redis-boundary.yaml:23"
 
 
 def entry(**changes: object) -> dict[str, object]:
-    """A valid register entry (SPEC section 6), with ``changes`` applied (None removes)."""
+    """A valid register entry, with ``changes`` applied (None removes)."""
     raw: dict[str, object] = {
         "id": "EXC-7",
         "owner": "platform-team",

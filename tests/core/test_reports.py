@@ -1,4 +1,4 @@
-"""The JSON report (SPEC section 7), its loading, and its SARIF, markdown and text renderings."""
+"""The JSON report, its loading, and its SARIF, markdown and text renderings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # no stubs in the dev extra
 import pytest
 
 from pytest_redis_boundary.core.catalogue import HOW_TO_FIX, RULE_NAMES
@@ -79,7 +79,7 @@ def sarif_validator() -> jsonschema.Draft4Validator:
 
 
 def test_spec_example() -> None:
-    """SPEC section 7's example, field for field and in its order."""
+    """The example of docs/reference/reports.md, field for field and in its order."""
     built = report(finding(), exceptions=[exc7()], tests=12, calls=340)
     message = finding().message
     assert json.dumps(built) == json.dumps(
@@ -225,7 +225,7 @@ def _bad(**changes: Any) -> dict[str, Any]:
         ),
         (
             json.dumps({"schema": SCHEMA, "tool": {"name": "x", "version": "1"}, "today": "x"}),
-            'missing "summary", "findings", "exceptions" (see SPEC section 7).',
+            'missing "summary", "findings", "exceptions" (see docs/reference/reports.md).',
         ),
         (json.dumps(_bad(tool="x")), 'tool: expected {"name": "...", "version": "..."}.'),
         (json.dumps(_bad(findings={})), "findings: expected a list, got an object."),

@@ -26,7 +26,8 @@ TODAY = datetime.date(2026, 11, 28)
 
 
 def exc(**overrides: Any) -> GovernedException:
-    """The SPEC section 6 example entry (scoped by keys), with ``overrides``."""
+    """The example register entry of docs/reference/policy.md (scoped by keys), changed by
+    ``overrides``."""
     base: dict[str, Any] = {
         "id": "EXC-7",
         "owner": "platform-team",

@@ -1,5 +1,5 @@
 """``--redis-boundary-contracts``: the rootdir's ``.importlinter`` contracts as pytest items
-(SPEC sections 5 and 8), over fixture packages on disk with the real grimp and import-linter.
+over fixture packages on disk with the real grimp and import-linter.
 
 The project is laid out as a user's: ``app/`` holds the code, ``tests/`` the tests, and
 ``pytest.ini`` sets ``testpaths = tests``, so ``.importlinter`` is not under a collected path.

@@ -1,4 +1,4 @@
-"""Governance: marker and register exceptions, validation, expiry, matching, visibility (SPEC 5-7).
+"""Governance: marker and register exceptions, validation, expiry, matching, visibility.
 
 Every test runs pytest in a subprocess (``run``): only one recorder may be installed per process.
 The example application's ``jobs.mark_done`` writes ``t:<tenant>:job:<id>`` with a business
@@ -129,7 +129,7 @@ def test_class_level_marker_excepts_the_tests_of_the_class_only(app: pytest.Pyte
     """
     )
     result = run(app, "--redis-boundary-report=report.json")
-    assert_findings(result, "RB101", "RB201", passed=1, failed=1)
+    assert_findings(result, "RB101", "RB101", "RB201", "RB201", passed=1, failed=1)
     result.stdout.fnmatch_lines(["FAILED test_legacy.py::test_outside*"])
     data = report(app)
     exc_id = "marker:test_legacy.py::TestLegacy::test_in_class"
@@ -170,7 +170,7 @@ def test_the_closest_marker_wins_function_over_class_over_module(app: pytest.Pyt
     result = run(app, "--redis-boundary-report=report.json")
     # The closest marker replaces the outer ones: test_narrow's RB201 is not excepted by the
     # class's or the module's marker.
-    assert_findings(result, "RB201", passed=3, failed=1)
+    assert_findings(result, *("RB101",) * 4, *("RB201",) * 4, passed=3, failed=1)
     result.stdout.fnmatch_lines(["FAILED test_levels.py::TestC::test_narrow*"])
     data = report(app)
     owners = {e["id"]: e["owner"] for e in data["exceptions"]}
@@ -237,7 +237,7 @@ def test_register_entry_scoped_by_keys(app: pytest.Pytester) -> None:
     """
     )
     result = run(app, "--redis-boundary-report=report.json")
-    assert_findings(result, "RB101", "RB201", passed=1, failed=1)
+    assert_findings(result, "RB101", "RB101", "RB201", "RB201", passed=1, failed=1)
     result.stdout.fnmatch_lines(["FAILED test_keys.py::test_other_key*"])
     data = report(app)
     assert findings_of(data, "::test_job_key") == [
@@ -259,7 +259,7 @@ def test_register_entry_scoped_by_test_nodeid_globs(app: pytest.Pytester) -> Non
     """
     app.makepyfile(test_legacy=JOBS + body, test_new=JOBS + body)
     result = run(app, "--redis-boundary-report=report.json")
-    assert_findings(result, "RB101", "RB201", passed=1, failed=1)
+    assert_findings(result, "RB101", "RB101", "RB201", "RB201", passed=1, failed=1)
     result.stdout.fnmatch_lines(["FAILED test_new.py::test_done*"])
     data = report(app)
     assert findings_of(data, "test_legacy.py::test_done") == [
@@ -367,7 +367,7 @@ def test_an_expired_marker_is_rb902_on_its_test(app: pytest.Pytester) -> None:
     """
     )
     result = run(app, "--redis-boundary-report=report.json")  # today 2026-11-28
-    assert_findings(result, "RB902", failed=1)
+    assert_findings(result, "RB101", "RB201", "RB902", failed=1)
     result.stdout.fnmatch_lines(
         [
             "RB902 exception-expired: marker:test_expired.py::test_done (owner platform-team, "
@@ -384,7 +384,7 @@ def test_today_comes_from_the_environment_without_the_option(
     app.makepyfile(test_expiry=JOBS + EXPIRING)
     monkeypatch.setenv("REDIS_BOUNDARY_TODAY", "2027-01-01")
     result = app.runpytest_subprocess("-p", "no:cacheprovider")
-    assert_findings(result, "RB902", failed=1)
+    assert_findings(result, "RB101", "RB201", "RB902", failed=1)
     result.stdout.fnmatch_lines(["redis-boundary: mode strict, policy *, today 2027-01-01*"])
     # The option wins over the environment.
     result = run(app, "--redis-boundary-today=2026-12-31")

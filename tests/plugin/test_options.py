@@ -1,4 +1,4 @@
-"""Options, ini keys, markers, policy lookup, activation (SPEC sections 1, 3, 5)."""
+"""Options, ini keys, markers, policy lookup, activation."""
 
 from __future__ import annotations
 
@@ -143,10 +143,10 @@ business:
 
 
 def test_policy_lookup_order(pytester: pytest.Pytester) -> None:
-    """SPEC 3: option, ini key, redis-boundary.yaml in the rootdir, built-in default."""
+    """Policy lookup: option, ini key, redis-boundary.yaml in the rootdir, built-in default."""
     pytester.makepyfile(BUSINESS_WRITE)
     # built-in default: *:job:* is business
-    assert_findings(run(pytester), "RB101", failed=1)
+    assert_findings(run(pytester), "RB101", "RB201", failed=1)
     # redis-boundary.yaml in the rootdir: jobs are no longer business
     pytester.path.joinpath("redis-boundary.yaml").write_text(CACHE_ONLY_POLICY)
     result = run(pytester)
@@ -155,7 +155,7 @@ def test_policy_lookup_order(pytester: pytest.Pytester) -> None:
     # the ini key beats the rootdir file
     pytester.path.joinpath("strict.yaml").write_text("version: 1\n")
     pytester.makeini("[pytest]\nredis_boundary_policy = strict.yaml\n")
-    assert_findings(run(pytester), "RB101", failed=1)
+    assert_findings(run(pytester), "RB101", "RB201", failed=1)
     # the option beats the ini key
     result = run(pytester, "--redis-boundary-policy=redis-boundary.yaml")
     assert "RB101" not in result.stdout.str()

@@ -1,10 +1,17 @@
-"""Test outcomes by mode, markers, governance and the redis_boundary fixture (SPEC 5, 6)."""
+"""Test outcomes by mode, markers, governance and the redis_boundary fixture."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.plugin.common import assert_findings, collect_with_marker, run
+from tests.plugin.common import (
+    CACHE_PROFILE_SITE,
+    MARK_DONE_SITE,
+    PIN_PROFILE_SITE,
+    assert_findings,
+    collect_with_marker,
+    run,
+)
 
 JOBS = """
     import pytest
@@ -29,9 +36,9 @@ def test_strict_fails_the_call_phase_listing_findings_and_fixes(app: pytest.Pyte
     result.stdout.fnmatch_lines(
         [
             "redis-boundary (strict): 2 violations of the Redis/RQ boundary in this test",
-            "RB101 business-write: HSET t:acme:job:42 field 'status' at examples/app/jobs.py:9 "
+            f"RB101 business-write: HSET t:acme:job:42 field 'status' at {MARK_DONE_SITE} "
             "in mark_done()",
-            "RB201 missing-ttl: HSET t:acme:job:42 at examples/app/jobs.py:9 in mark_done() "
+            f"RB201 missing-ttl: HSET t:acme:job:42 at {MARK_DONE_SITE} in mark_done() "
             "(left without a TTL at the end of the test)",
             "how to fix:",
             "  RB101 business-write: keep business state*",
@@ -57,8 +64,8 @@ def test_verbose_failure_lists_the_recorded_commands(app: pytest.Pytester) -> No
     result.stdout.fnmatch_lines(
         [
             "recorded commands (2; names and keys only):",
-            "  call     SET t:acme:cache:profile:7  examples/app/cache.py:9 in cache_profile()",
-            "  call     HSET t:acme:job:42  examples/app/jobs.py:9 in mark_done()",
+            f"  call     SET t:acme:cache:profile:7  {CACHE_PROFILE_SITE} in cache_profile()",
+            f"  call     HSET t:acme:job:42  {MARK_DONE_SITE} in mark_done()",
         ]
     )
 
@@ -91,8 +98,8 @@ def test_warn_mode_turns_findings_into_warnings(app: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "*warnings summary*",
-            "  examples/app/jobs.py:9: RedisBoundaryWarning: RB101 business-write: HSET "
-            "t:acme:job:42 field 'status' at examples/app/jobs.py:9 in mark_done()",
+            f"  {MARK_DONE_SITE}: RedisBoundaryWarning: RB101 business-write: HSET "
+            f"t:acme:job:42 field 'status' at {MARK_DONE_SITE} in mark_done()",
             "*redis-boundary*",
             "mode warn, *",
             "1 test, 1 Redis call, 2 violations, 0 excepted, 0 warnings",
@@ -197,7 +204,7 @@ def test_a_marker_exception_excepts_its_rules(app: pytest.Pytester) -> None:
     """
     )
     result = run(app)
-    assert_findings(result, "RB101", "RB902", failed=1, passed=1)
+    assert_findings(result, "RB101", "RB101", "RB201", "RB201", "RB902", failed=1, passed=1)
     result.stdout.fnmatch_lines(
         [
             "RB902 exception-expired: marker:*::test_expired (owner platform-team, removal "
@@ -263,17 +270,17 @@ def test_redis_tenant_marks_cross_tenant_keys(app: pytest.Pytester) -> None:
 def test_the_redis_boundary_fixture(app: pytest.Pytester) -> None:
     app.makepyfile(
         JOBS
-        + """
+        + f"""
     @pytest.mark.redis_boundary(mode="warn")
     def test_calls_and_findings(redis_boundary, redis_boundary_client):
         jobs.mark_done(redis_boundary_client, "acme", 42)
         [call] = redis_boundary.calls
         assert (call.name, call.keys, call.phase) == ("HSET", ("t:acme:job:42",), "call")
-        assert str(call.site) == "examples/app/jobs.py:9" and call.site.function == "mark_done"
+        assert str(call.site) == "{MARK_DONE_SITE}" and call.site.function == "mark_done"
         [finding] = redis_boundary.findings  # RB201 is judged at the end of the call phase
         assert (finding.rule, finding.command, finding.key, finding.field) == (
             "RB101", "HSET", "t:acme:job:42", "status")
-        assert finding.site == "examples/app/jobs.py:9"
+        assert finding.site == "{MARK_DONE_SITE}"
         assert finding.message.startswith("RB101 business-write: HSET")
 
     def test_expect_removes_what_it_expected(redis_boundary, redis_boundary_client):
@@ -305,7 +312,7 @@ def test_the_redis_boundary_fixture(app: pytest.Pytester) -> None:
             "*redis_boundary.expect: the block produced no RB101 finding",
             "*it produced no finding",
             "*AssertionError: redis-boundary: 1 violation(s) so far:",
-            "*RB201 missing-ttl: PERSIST t:acme:cache:profile:1 at examples/app/cache.py:27*",
+            f"*RB201 missing-ttl: PERSIST t:acme:cache:profile:1 at {PIN_PROFILE_SITE}*",
         ]
     )
     summary = result.stdout.str().split("short test summary")[-1]
