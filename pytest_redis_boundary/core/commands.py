@@ -631,6 +631,8 @@ def _is_option(arg: object, option: str) -> bool:
 
 
 def _fast_set(key: str, argv: Sequence[object]) -> CommandUse:
+    # SET's keys and fields only; its TTL effect is keyspace.strings._set's, and fast_judge._set
+    # does both for redis-py's shape (why three: see there).
     reads = len(argv) > 3 and any(_is_option(a, "GET") for a in argv[3:])
     names = json_field_names(argv[2]) if len(argv) > 2 else ()
     fields = tuple((key, f) for f in names) if names else _EMPTY

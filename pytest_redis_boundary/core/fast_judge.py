@@ -79,6 +79,8 @@ def _cannot_be_json_object(value: object) -> bool:
     return kind is int or kind is float
 
 
+# A Final copy: compiled, a C static read, where NO_REPLY (from events, not compiled) is a
+# module dictionary lookup on every reply.
 _NO_REPLY: Final = NO_REPLY
 _SAFE_MS: Final = 2**52  # a deadline from two numbers below this cannot pass MAX_MS
 
@@ -205,7 +207,14 @@ def _set(
     now: float | None,
     phase: str,
 ) -> CommandUse | None:
-    """``SET k v [EX|PX n] [NX|XX]`` in any order; a value that cannot be a JSON object."""
+    """``SET k v [EX|PX n] [NX|XX]`` in any order; a value that cannot be a JSON object.
+
+    SET is read in three places, each for its own path: ``commands._fast_set`` (its keys and
+    fields, for the general path), ``keyspace.strings._set`` (its TTL effect, every option) and
+    this one, which takes only the shape redis-py sends and does both in one pass over the
+    options. Calling the other two instead would parse the options twice and build the
+    ``CommandUse`` and ``Call`` the fast path exists to skip; the property test in
+    ``tests/core/test_fast_judge.py`` holds the three to one behaviour."""
     argc = len(args)
     if argc < 3 or argc > 6 or not _answered(reply):
         return None

@@ -20,6 +20,7 @@ __all__ = ["STRING_HANDLERS"]
 
 
 def _set(call: Call) -> None:
+    # Every option of SET; fast_judge._set repeats the common shape on its own path (see there).
     argv = call.argv
     key = text(argv[1])
     nx = xx = get = keepttl = False
