@@ -1,10 +1,10 @@
 """Build: compile the engine's hot modules with mypyc; everything else (and the fallback) is
 the same pure Python.
 
-The modules in ``COMPILED`` (``pytest_redis_boundary.build.COMPILED_MODULES``) judge every Redis
-command a test sends; mypyc compiles them to C extension modules beside their ``.py`` sources,
-which Python imports first. Nothing changes in behaviour: the same test suite runs against both
-builds (``make test``). The build stays pure:
+The modules in ``COMPILED_MODULES`` of ``pytest_redis_boundary/build.py`` (read from that file)
+judge every Redis command a test sends; mypyc compiles them to C extension modules beside their
+``.py`` sources, which Python imports first. Nothing changes in behaviour: the same test suite
+runs against both builds (``make test``). The build stays pure:
 
 * for an editable install (``pip install -e``): a compiled module would shadow its source, so an
   edit would silently not take effect;
@@ -15,21 +15,33 @@ builds (``make test``). The build stays pure:
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
+from pathlib import Path
 
 from setuptools import setup
 
-COMPILED = [
-    "pytest_redis_boundary/core/commands.py",
-    "pytest_redis_boundary/core/keyspace.py",
-    "pytest_redis_boundary/core/hotpath.py",
-    "pytest_redis_boundary/core/rules.py",
-    "pytest_redis_boundary/pytest_plugin/recording.py",
-    "pytest_redis_boundary/recorder/callsite.py",
-    "pytest_redis_boundary/recorder/connections.py",
-    "pytest_redis_boundary/recorder/plain.py",
-]
+
+def _compiled_sources() -> list[str]:
+    """The source file of each module in ``COMPILED_MODULES``, read from ``build.py`` by path:
+    importing the package here would need its dependencies at build time."""
+    root = Path(__file__).parent
+    spec = importlib.util.spec_from_file_location(
+        "_redis_boundary_build", root / "pytest_redis_boundary" / "build.py"
+    )
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    sources = []
+    for name in build.COMPILED_MODULES:
+        path = Path(*name.split("."))
+        package = path / "__init__.py"
+        sources.append(str(package if (root / package).is_file() else path.with_suffix(".py")))
+    return sources
+
+
+COMPILED = _compiled_sources()
 
 
 def _extensions() -> list[object]:

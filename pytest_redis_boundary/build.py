@@ -1,5 +1,5 @@
 """Which build runs: the modules a wheel compiles with mypyc (``setup.py``), and whether they
-loaded compiled. They judge every command a test sends; everything else is plain Python."""
+loaded compiled. They judge every command a test sends; everything else is pure Python."""
 
 from __future__ import annotations
 
@@ -10,8 +10,22 @@ __all__ = ["COMPILED_MODULES", "engine_build", "is_compiled", "module_files"]
 
 COMPILED_MODULES = (
     "pytest_redis_boundary.core.commands",
+    "pytest_redis_boundary.core.per_database",
     "pytest_redis_boundary.core.keyspace",
-    "pytest_redis_boundary.core.hotpath",
+    "pytest_redis_boundary.core.keyspace.state",
+    "pytest_redis_boundary.core.keyspace.call",
+    "pytest_redis_boundary.core.keyspace.containers",
+    "pytest_redis_boundary.core.keyspace.strings",
+    "pytest_redis_boundary.core.keyspace.generic",
+    "pytest_redis_boundary.core.keyspace.hashes",
+    "pytest_redis_boundary.core.keyspace.lists",
+    "pytest_redis_boundary.core.keyspace.sets",
+    "pytest_redis_boundary.core.keyspace.other_types",
+    "pytest_redis_boundary.core.keyspace.table",
+    "pytest_redis_boundary.core.keyspace.transactions",
+    "pytest_redis_boundary.core.keyspace.model",
+    "pytest_redis_boundary.core.judge_state",
+    "pytest_redis_boundary.core.fast_judge",
     "pytest_redis_boundary.core.rules",
     "pytest_redis_boundary.pytest_plugin.recording",
     "pytest_redis_boundary.recorder.callsite",

@@ -16,6 +16,12 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Final, NamedTuple
 
+from pytest_redis_boundary.core.cache_limits import (
+    COMMAND_HEADS_LIMIT,
+    SINGLE_KEY_PLANS_LIMIT,
+    SINGLE_KEY_USES_LIMIT,
+)
+
 Args = Sequence[object]
 
 
@@ -33,7 +39,7 @@ def upper(arg: object) -> str:
 
 
 KeyUse = tuple[str, bool, bool]
-"""(key, read, write): a plain tuple, not a NamedTuple. The engine keeps one per key and command
+"""(key, read, write): a bare tuple, not a NamedTuple. The engine keeps one per key and command
 name, and the garbage collector stops walking a tuple of strings and booleans after its first
 look, while it walks every instance of a tuple subclass on every full collection."""
 
@@ -174,15 +180,17 @@ def spellings(word: str) -> tuple[str, str, bytes, bytes]:
 
 # --- argv normalisation ----------------------------------------------------------------------
 
-_NAMES: dict[str | bytes, str] = {}  # b"set" -> "SET": names repeat, decoding them need not
+# A command's head as sent -> its upper-cased text (b"set" -> "SET"): heads repeat, decoding
+# them need not.
+_UPPERCASED_HEADS: dict[str | bytes, str] = {}
 
 
-def plain_name(head: object) -> str | None:
+def single_word_name(head: object) -> str | None:
     """The canonical name of a command sent as ``head`` when its argv needs no splitting (no
     subcommand, no space); "" for housekeeping; None when ``split_argv`` must decide."""
     if not isinstance(head, (str, bytes)):
         return None
-    found = _PLAIN_NAMES.get(head)
+    found = _SINGLE_WORD_NAMES.get(head)
     if found is not None:
         return found
     name = upper(head)
@@ -192,12 +200,12 @@ def plain_name(head: object) -> str | None:
     if info is not None and info.has_subcommands:
         return None
     found = "" if name in HOUSEKEEPING else name
-    if len(_PLAIN_NAMES) < 4096:
-        _PLAIN_NAMES[head] = found
+    if len(_SINGLE_WORD_NAMES) < COMMAND_HEADS_LIMIT:
+        _SINGLE_WORD_NAMES[head] = found
     return found
 
 
-_PLAIN_NAMES: dict[str | bytes, str] = {}
+_SINGLE_WORD_NAMES: dict[str | bytes, str] = {}
 
 
 def split_argv(args: Args) -> tuple[str, Sequence[object]]:
@@ -207,11 +215,11 @@ def split_argv(args: Args) -> tuple[str, Sequence[object]]:
     splits them when packing; key positions refer to the split form.
     """
     head = args[0]
-    first = _NAMES.get(head) if isinstance(head, (str, bytes)) else None
+    first = _UPPERCASED_HEADS.get(head) if isinstance(head, (str, bytes)) else None
     if first is None:
         first = upper(head)
-        if isinstance(head, (str, bytes)) and len(_NAMES) < 4096:
-            _NAMES[head] = first
+        if isinstance(head, (str, bytes)) and len(_UPPERCASED_HEADS) < COMMAND_HEADS_LIMIT:
+            _UPPERCASED_HEADS[head] = first
     if " " in first:
         words = first.split()
         argv: Sequence[object] = [*words, *args[1:]]
@@ -533,7 +541,7 @@ def _narrow(name: str, argv: Sequence[object], uses: list[KeyUse]) -> list[KeyUs
     return uses
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=SINGLE_KEY_PLANS_LIMIT)
 def single_key_plan(name: str) -> tuple[int, bool, bool] | None:
     """(index, read, write) for the many commands whose only key sits at a fixed index: they
     skip the general key-spec walk."""
@@ -550,8 +558,8 @@ def single_key_plan(name: str) -> tuple[int, bool, bool] | None:
 
 _EXPIRY_READS: Final = frozenset({"TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"})
 
-_PLAIN_USES: dict[tuple[str, str | bytes], CommandUse] = {}
-_PLAIN_USES_LIMIT: Final = 262_144
+# (name, key as sent) -> the CommandUse of a single-key command that is not curated.
+_SINGLE_KEY_USES: dict[tuple[str, str | bytes], CommandUse] = {}
 
 
 def analyse_argv(name: str, argv: Sequence[object]) -> CommandUse:
@@ -566,12 +574,12 @@ def analyse_argv(name: str, argv: Sequence[object]) -> CommandUse:
             # Depends on the name and the key only (never a value), and both repeat.
             if not isinstance(raw, (str, bytes)):
                 return CommandUse(name, ((text(raw), reads, writes),))
-            use = _PLAIN_USES.get((name, raw))
+            use = _SINGLE_KEY_USES.get((name, raw))
             if use is None:
                 use = CommandUse(name, ((text(raw), reads, writes),))
-                if len(_PLAIN_USES) >= _PLAIN_USES_LIMIT:
-                    _PLAIN_USES.clear()
-                _PLAIN_USES[(name, raw)] = use
+                if len(_SINGLE_KEY_USES) >= SINGLE_KEY_USES_LIMIT:
+                    _SINGLE_KEY_USES.clear()
+                _SINGLE_KEY_USES[(name, raw)] = use
             return use
         key = text(raw)
         fast = _FAST.get(name)
@@ -623,6 +631,8 @@ def _is_option(arg: object, option: str) -> bool:
 
 
 def _fast_set(key: str, argv: Sequence[object]) -> CommandUse:
+    # SET's keys and fields only; its TTL effect is keyspace.strings._set's, and fast_judge._set
+    # does both for redis-py's shape (why three: see there).
     reads = len(argv) > 3 and any(_is_option(a, "GET") for a in argv[3:])
     names = json_field_names(argv[2]) if len(argv) > 2 else ()
     fields = tuple((key, f) for f in names) if names else _EMPTY

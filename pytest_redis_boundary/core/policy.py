@@ -27,6 +27,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .cache_limits import POLICY_MEMO_LIMIT
 from .governance import GovernedException, validate_exception
 from .patterns import KeyPattern, PatternError, PatternSet
 
@@ -47,7 +48,7 @@ __all__ = [
 
 BUILTIN_SOURCE: Final = "<built-in default>"
 SUPPORTED_VERSION: Final = 1
-_MEMO_LIMIT: Final = 262_144
+_MEMO_LIMIT: Final = POLICY_MEMO_LIMIT
 
 _T = TypeVar("_T")
 

@@ -21,18 +21,16 @@ from pytest_redis_boundary.core.commands import (
     VALUE_READS,
     CommandUse,
     analyse_argv,
-    plain_name,
+    single_word_name,
     split_argv,
-    text,
 )
 from pytest_redis_boundary.core.events import CallSite, CommandEvent
+from pytest_redis_boundary.core.fast_judge import HANDLER_BY_HEAD, fast_handler
 from pytest_redis_boundary.core.findings import Finding, Verdict, key_shape
-from pytest_redis_boundary.core.hotpath import BY_HEAD as _HOT
-from pytest_redis_boundary.core.hotpath import hot_handler
-from pytest_redis_boundary.core.keyspace import Keyspace, PerDatabase, TtlClass
+from pytest_redis_boundary.core.judge_state import JudgeState
+from pytest_redis_boundary.core.keyspace import TtlClass
 from pytest_redis_boundary.core.policy import Policy
 
-_FACTS_LIMIT: Final = 1_048_576  # per test; grows with distinct keys, like the key state
 _NO_FIELDS: Final[list[str]] = []
 
 
@@ -52,21 +50,11 @@ class _Draft(NamedTuple):
     class_name: str | None = None
 
 
-class _Write(NamedTuple):
-    """The last write of a key. A class, not a bare tuple type: compiled, a bare tuple type is
-    unboxed into a C struct, and boxed again as a new tuple wherever it is stored."""
-
-    command: str
-    site: CallSite | None
-    phase: str
-    ttl_unknown: bool  # whether the write's effect on the TTL is unknown
-
-
 # A probe asks the server for a key's TTL class when the model cannot know it.
 Probe = Callable[[str, int, str], "tuple[TtlClass, float | None]"]
 
 
-class Judge:
+class Judge(JudgeState):
     """Judges the Redis commands of one test against a policy."""
 
     def __init__(
@@ -76,34 +64,16 @@ class Judge:
         test: str | None = None,
         declared_tenant: str | None = None,
     ) -> None:
-        self.policy = policy
+        super().__init__(policy, declared_tenant)
         self.test = test
-        self.declared_tenant = declared_tenant
-        self.keyspace = Keyspace()
-        self._apply = self.keyspace.apply_positional
-        self.calls = 0
-        # The last write of each key, per (server, db), and the keys in the order first written.
-        # Kept apart (not one dict by (server, db, key)): a key's string hashes once, a tuple
-        # of three would hash on every write.
-        self._written: PerDatabase[dict[str, _Write]] = PerDatabase(dict)
-        self._written_order: list[tuple[str, int, str]] = []
-        # One tuple per distinct last write (bounded by the code's call sites), shared by every
-        # key it wrote: one object for the garbage collector to walk, not one per key. The one
-        # made last for each command is tried first, by identity: hashing a write hashes its
-        # CallSite's three fields.
-        self._writes: dict[_Write, _Write] = {}
-        self._last_write: dict[str, _Write] = {}
-        self._business_fields: dict[tuple[str, int, str], set[str]] = {}
+        # The general path calls this bound method on every command that can change the key
+        # state: looked up once here, not as self.keyspace.apply_positional each time.
+        self._apply_to_keyspace = self.keyspace.apply_positional
         self._groups: dict[tuple[object, ...], tuple[object, ...]] = {}
         self._found: dict[tuple[object, ...], Finding] = {}
         self._counts: dict[tuple[object, ...], int] = {}
         self._finished = False
-        self._facts: dict[str, tuple[bool, str | None, bool, bool]] = {}
-        self._tenant_required = policy.tenant.required
-        self._clean: dict[object, str] = {}
-        self._clean_fields: dict[object, str] = {}
-        self._dirty: set[object] = set()
-        self.hot = True  # False: every command takes the general path (tests compare both)
+        self.fast_path_enabled = True  # False: every command takes the general path (tests)
 
     # --- one command -------------------------------------------------------------------------
 
@@ -137,23 +107,24 @@ class Judge:
         ``CommandEvent``."""
         if not args:
             return None
-        if self.hot and not in_script:
+        if self.fast_path_enabled and not in_script:
+            # The table first, inline: a call to fast_handler costs more than the lookup.
             try:
-                handler = _HOT[args[0]]
+                handler = HANDLER_BY_HEAD[args[0]]
             except (KeyError, TypeError, ValueError):
-                handler = hot_handler(args[0])
+                handler = fast_handler(args[0])
             if handler is not None:
-                connections = self.keyspace._connections
+                connections = self.keyspace.connections
                 conn = connections.get((server, connection)) if connections else None
                 if conn is None:
                     use = handler(self, args, reply, server, db, site, time_ms, phase)
                     if use is not None:
                         return use
                 elif conn.queue is not None and (reply == b"QUEUED" or reply == "QUEUED"):
-                    use = self._queue_clean(args, server, db, site, phase, conn.queue)
+                    use = self._queue_finding_free(args, server, db, site, phase, conn.queue)
                     if use is not None:
                         return use
-        name = plain_name(args[0])
+        name = single_word_name(args[0])
         if name is None:
             name, argv = split_argv(args)
             if name in HOUSEKEEPING or name.partition(" ")[0] in HOUSEKEEPING:
@@ -166,7 +137,9 @@ class Judge:
         use = analyse_argv(name, argv)
         keyspace = self.keyspace
         if name in keyspace.AFFECTING or keyspace.has_connection_state:
-            curated = self._apply(name, argv, reply, server, db, connection, time_ms, in_script)
+            curated = self._apply_to_keyspace(
+                name, argv, reply, server, db, connection, time_ms, in_script
+            )
         else:
             curated = name.startswith("JSON.")  # reads and no-ops change nothing
         if isinstance(reply, Exception):
@@ -174,7 +147,7 @@ class Judge:
         self._check(use, server, db, site, phase, curated)
         return use
 
-    def _queue_clean(
+    def _queue_finding_free(
         self,
         args: tuple[object, ...],
         server: str,
@@ -183,17 +156,18 @@ class Judge:
         phase: str,
         queue: list[tuple[str, Sequence[object]]],
     ) -> CommandUse | None:
-        """A command the hot path knows, queued inside MULTI on clean keys without fields: the
-        general path's effect (queued for EXEC, writes noted) without its detour."""
-        name = plain_name(args[0])
+        """A command the fast path knows, queued inside MULTI on keys without findings of their
+        own and without fields: the general path's effect (queued for EXEC, writes noted)
+        without its detour."""
+        name = single_word_name(args[0])
         if not name:
             return None
         use = analyse_argv(name, args)
         if use.fields_written or use.fields_read or use.declared_only or not use.known:
             return None
-        held = self._business_fields if name in VALUE_READS else None
+        held = self.business_fields_held if name in VALUE_READS else None
         for key, _, _ in use.keys:
-            if self.clean_key(key) is None or (held and (server, db, key) in held):
+            if self.finding_free_key(key) is None or (held and (server, db, key) in held):
                 return None
         queue.append((name, args))
         self.calls += 1
@@ -201,103 +175,6 @@ class Judge:
             if write:
                 self.note_write(server, db, key, name, site, phase, False)
         return use
-
-    # --- what the hot path needs ------------------------------------------------------------
-
-    def clean_key(self, raw: object) -> str | None:
-        """The key ``raw`` names when nothing about it alone is a finding: not RQ's, not
-        business, in a key class, with an acceptable tenant. None otherwise."""
-        try:
-            return self._clean[raw]
-        except KeyError:
-            pass
-        except (TypeError, ValueError):  # unhashable, or a writable memoryview
-            return None
-        if (type(raw) is not str and type(raw) is not bytes) or raw in self._dirty:
-            return None
-        key = text(raw)
-        rq, tenant, business, classified = self._key_facts(key)
-        if (
-            rq
-            or business
-            or not classified
-            or (tenant is None and self._tenant_required)
-            or (tenant is not None and self.declared_tenant not in (None, tenant))
-        ):
-            if len(self._dirty) >= _FACTS_LIMIT:
-                self._dirty.clear()
-            self._dirty.add(raw)
-            return None
-        if len(self._clean) >= _FACTS_LIMIT:
-            self._clean.clear()
-        self._clean[raw] = key
-        return key
-
-    def clean_fields(self, args: tuple[object, ...], start: int, step: int) -> list[str] | None:
-        """The field names at ``args[start::step]``, or None when one is a business field."""
-        clean = self._clean_fields
-        fields = []
-        for raw in args[start::step]:
-            cacheable = type(raw) is str or type(raw) is bytes
-            field = clean.get(raw) if cacheable else None
-            if field is None:
-                field = text(raw)
-                if self.policy.is_business_field(field):
-                    return None
-                if cacheable:
-                    if len(clean) >= _FACTS_LIMIT:
-                        clean.clear()
-                    clean[raw] = field
-            fields.append(field)
-        return fields
-
-    def note_write(
-        self,
-        server: str,
-        db: int,
-        key: str,
-        command: str,
-        site: CallSite | None,
-        phase: str,
-        ttl_unknown: bool,
-    ) -> None:
-        """Remember the last write of a key, whose TTL is judged at the end of the call."""
-        if phase == "teardown":
-            return
-        written = self._written.get(server, db)
-        write = self._last_write.get(command)
-        if write is None or write[1] is not site or write[2] != phase or write[3] != ttl_unknown:
-            made = _Write(command, site, phase, ttl_unknown)
-            write = self._last_write[command] = self._writes.setdefault(made, made)
-        size = len(written)
-        if written.setdefault(key, write) is not write:  # one lookup when it is unchanged
-            written[key] = write
-        elif len(written) != size:
-            self._written_order.append((server, db, key))
-
-    def last_writes(self) -> list[tuple[tuple[str, int, str], _Write]]:
-        """((server, db, key), last write) of every key written, in the order first written."""
-        written = self._written
-        return [
-            ((server, db, key), written.get(server, db)[key])
-            for server, db, key in self._written_order
-        ]
-
-    def _key_facts(self, key: str) -> tuple[bool, str | None, bool, bool]:
-        """(rq, tenant, business, classified) of a key: one lookup per key, memoized."""
-        facts = self._facts.get(key)
-        if facts is None:
-            policy = self.policy
-            facts = (
-                policy.is_rq_key(key),
-                policy.tenant_of(key),
-                policy.is_business_key(key),
-                policy.classify(key) is not None,
-            )
-            if len(self._facts) >= _FACTS_LIMIT:
-                self._facts.clear()
-            self._facts[key] = facts
-        return facts
 
     def _check(
         self,
@@ -312,12 +189,12 @@ class Judge:
         name = use.name
         fields_written = use.fields_written
         for key, read, write in use.keys:
-            rq, tenant, business, classified = self._key_facts(key)
+            rq, tenant, business, classified = self.policy_facts(key)
             if rq:
                 self._emit("RB103", name, key, None, site, phase, None)
                 continue
             if tenant is None:
-                if self._tenant_required:
+                if self.tenant_required:
                     self._emit("RB301", name, key, None, site, phase, None)
             elif self.declared_tenant is not None and tenant != self.declared_tenant:
                 self._emit("RB302", name, key, None, site, phase, tenant)
@@ -334,14 +211,16 @@ class Judge:
                     for field in _or_none(fields):
                         self._emit("RB101", name, key, field, site, phase, tenant)
                     if fields:
-                        self._business_fields.setdefault((server, db, key), set()).update(fields)
+                        self.business_fields_held.setdefault((server, db, key), set()).update(
+                            fields
+                        )
                 elif not classified:
                     self._emit("RB203", name, key, None, site, phase, tenant)
             elif read:
                 fields = [f for k, f in use.fields_read if k == key and policy.is_business_field(f)]
-                if not fields and name in VALUE_READS and self._business_fields:
+                if not fields and name in VALUE_READS and self.business_fields_held:
                     # A whole-value read of a key holding business fields reads them too.
-                    held = self._business_fields.get((server, db, key), ())
+                    held = self.business_fields_held.get((server, db, key), ())
                     fields = sorted(held)
                 if business or fields:
                     for field in _or_none(fields):

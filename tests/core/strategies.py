@@ -1,13 +1,15 @@
 """Hypothesis strategies: random command sequences over a few keys for the differential tests.
 
-Every TTL-affecting family of the research table is here, plus MULTI/EXEC (committed, discarded
-and WATCH-aborted) and Lua scripts. TTLs are long (tens of seconds and more) or clearly in the
-past, so the wall-clock time a sequence takes can never change its outcome.
+Every TTL-affecting family of the command semantics table (``docs/reference/redis-semantics.md``)
+is here, plus MULTI/EXEC (committed, discarded and WATCH-aborted) and Lua scripts. TTLs are long
+(tens of seconds and more) or clearly in the past, so the wall-clock time a sequence takes can
+never change its outcome.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
@@ -218,7 +220,8 @@ others = st.one_of(
 plain = st.one_of(strings, expiry, expiry, keyspace, hashes, lists, sets, zsets, others)
 
 # Commands that also run inside scripts: known inner commands, no replies seen.
-SCRIPT_BODIES = {
+ScriptCommands = Callable[[str, str], list[tuple[object, ...]]]
+SCRIPT_BODIES: dict[str, tuple[str, ScriptCommands]] = {
     "set": ("redis.call('SET', KEYS[1], ARGV[1])", lambda k, a: [("SET", k, a)]),
     "set_ex": (
         "redis.call('SET', KEYS[1], ARGV[1], 'EX', 300)",

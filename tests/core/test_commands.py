@@ -1,7 +1,7 @@
 """Unit tests of ``analyse``: key positions, read/write flags and field names per command family.
 
-Expectations follow ../shared/research/redis-command-semantics.csv (column
-``server_getkeysandflags_example``: what a real Redis 7.0 ``COMMAND GETKEYSANDFLAGS`` says), with
+Expectations follow the command semantics table of ``docs/reference/redis-semantics.md`` (what a
+real Redis 7.0 ``COMMAND GETKEYSANDFLAGS`` says), with
 the curated narrowing ``commands.py`` documents (SET reads only with GET, GETEX writes only with
 an option, PFCOUNT is a read).
 """
@@ -121,7 +121,9 @@ KEY_TABLE: list[tuple[list[object], list[tuple[str, bool, bool]]]] = [
 
 
 @pytest.mark.parametrize(("args", "expected"), KEY_TABLE, ids=lambda v: " ".join(map(str, v)))
-def test_key_positions_and_flags(args: list[object], expected: list[tuple[str, bool, bool]]):
+def test_key_positions_and_flags(
+    args: list[object], expected: list[tuple[str, bool, bool]]
+) -> None:
     use = analyse(args)
     assert keys_of(use) == expected
     assert use.known is True
@@ -132,7 +134,7 @@ def test_key_positions_and_flags(args: list[object], expected: list[tuple[str, b
     "args",
     [["OBJECT", "ENCODING", "k"], ["OBJECT ENCODING", "k"], ["object", "encoding", "k"]],
 )
-def test_object_encoding_names_its_key_and_never_writes(args: list[object]):
+def test_object_encoding_names_its_key_and_never_writes(args: list[object]) -> None:
     use = analyse(args)
     assert use.name == "OBJECT ENCODING"
     assert [key for key, _, _ in use.keys] == ["k"]
@@ -143,13 +145,13 @@ def test_object_encoding_names_its_key_and_never_writes(args: list[object]):
     "args",
     [["PFCOUNT", "h"], ["PFCOUNT", "a", "b"], ["GET", "k"], ["MGET", "a"], ["HGET", "h", "f"]],
 )
-def test_reads_never_write(args: list[object]):
+def test_reads_never_write(args: list[object]) -> None:
     use = analyse(args)
     assert use.keys
     assert all(read and not write for _, read, write in use.keys)
 
 
-def test_spublish_channel_is_not_a_key():
+def test_spublish_channel_is_not_a_key() -> None:
     assert analyse(["SPUBLISH", "ch", "m"]).keys == ()
 
 
@@ -172,7 +174,7 @@ def test_spublish_channel_is_not_a_key():
         (["XGROUP", "NOPE", "s"], "XGROUP", ["XGROUP", "NOPE", "s"]),
     ],
 )
-def test_split_argv(args: list[object], name: str, argv: list[object]):
+def test_split_argv(args: list[object], name: str, argv: list[object]) -> None:
     assert split_argv(args) == (name, argv)
 
 
@@ -193,7 +195,7 @@ def test_split_argv(args: list[object], name: str, argv: list[object]):
         (["evalsha", b"abc123", b"1", b"a"], [("a", *RW)]),
     ],
 )
-def test_script_declared_keys(args: list[object], expected: list[tuple[str, bool, bool]]):
+def test_script_declared_keys(args: list[object], expected: list[tuple[str, bool, bool]]) -> None:
     use = analyse(args)
     assert keys_of(use) == expected
     assert use.declared_only is True
@@ -201,7 +203,7 @@ def test_script_declared_keys(args: list[object], expected: list[tuple[str, bool
     assert use.fields_written == () and use.fields_read == ()
 
 
-def test_script_args_are_not_keys():
+def test_script_args_are_not_keys() -> None:
     use = analyse(["EVAL", "redis.call('SET', KEYS[1], ARGV[1])", "1", "k", "secret-arg"])
     assert [key for key, _, _ in use.keys] == ["k"]
 
@@ -229,7 +231,7 @@ def test_script_args_are_not_keys():
 )
 def test_hash_fields(
     args: list[object], written: list[tuple[str, str]], read: list[tuple[str, str]]
-):
+) -> None:
     use = analyse(args)
     assert list(use.fields_written) == written
     assert list(use.fields_read) == read
@@ -262,7 +264,7 @@ def test_hash_fields(
 )
 def test_hash_field_ttl_commands_7_4_and_8_0(
     args: list[object], written: list[tuple[str, str]], read: list[tuple[str, str]]
-):
+) -> None:
     use = analyse(args)
     assert use.known is True  # newer than the 7.0 table, curated
     assert [key for key, _, _ in use.keys] == ["h"]
@@ -281,12 +283,12 @@ def test_hash_field_ttl_commands_7_4_and_8_0(
         (["HGETEX", "h", "FIELDS", "1", "a"], True, False),
     ],
 )
-def test_hash_field_ttl_command_flags(args: list[object], read: bool, write: bool):
+def test_hash_field_ttl_command_flags(args: list[object], read: bool, write: bool) -> None:
     assert keys_of(analyse(args)) == [("h", read, write)]
 
 
 @pytest.mark.parametrize("option", [["EX", "10"], ["PERSIST"]])
-def test_hgetex_with_an_option_writes(option: list[str]):
+def test_hgetex_with_an_option_writes(option: list[str]) -> None:
     use = analyse(["HGETEX", "h", *option, "FIELDS", "1", "a"])
     assert keys_of(use) == [("h", True, True)]
 
@@ -328,7 +330,9 @@ def test_hgetex_with_an_option_writes(option: list[str]):
         (["MSET", "a", "{nope", "b", '{"y": 1}'], [("b", "y")]),
     ],
 )
-def test_json_field_names_of_string_values(args: list[object], written: list[tuple[str, str]]):
+def test_json_field_names_of_string_values(
+    args: list[object], written: list[tuple[str, str]]
+) -> None:
     use = analyse(args)
     assert list(use.fields_written) == written
     assert use.fields_read == ()
@@ -342,7 +346,7 @@ def test_json_field_names_of_string_values(args: list[object], written: list[tup
         ["GET", "k"],
     ],
 )
-def test_no_json_fields_for_other_commands(args: list[object]):
+def test_no_json_fields_for_other_commands(args: list[object]) -> None:
     assert analyse(args).fields_written == ()
 
 
@@ -369,7 +373,7 @@ def test_no_json_fields_for_other_commands(args: list[object]):
         ([b"json.set", b"k", b"$.status", b'"done"'], [("k", "status")]),
     ],
 )
-def test_json_set(args: list[object], written: list[tuple[str, str]]):
+def test_json_set(args: list[object], written: list[tuple[str, str]]) -> None:
     use = analyse(args)
     assert use.known is True
     assert keys_of(use) == [("k", False, True)]
@@ -395,14 +399,14 @@ def test_json_set(args: list[object], written: list[tuple[str, str]]):
 )
 def test_json_reads(
     args: list[object], keys: list[tuple[str, bool, bool]], read: list[tuple[str, str]]
-):
+) -> None:
     use = analyse(args)
     assert keys_of(use) == keys
     assert list(use.fields_read) == read
     assert use.fields_written == ()
 
 
-def test_json_get_paths_after_formatting_options():
+def test_json_get_paths_after_formatting_options() -> None:
     use = analyse(["JSON.GET", "k", "INDENT", "  ", "NEWLINE", "\n", "$.status"])
     assert list(use.fields_read) == [("k", "status")]
 
@@ -420,18 +424,18 @@ def test_json_get_paths_after_formatting_options():
         [bytearray(b"SET"), memoryview(b"k"), b"v", b"GET"],
     ],
 )
-def test_bytes_and_str_and_case_are_equivalent(args: list[object]):
+def test_bytes_and_str_and_case_are_equivalent(args: list[object]) -> None:
     use = analyse(args)
     assert use.name == "SET"
     assert keys_of(use) == [("k", True, True)]
 
 
-def test_undecodable_key_bytes_are_escaped_not_dropped():
+def test_undecodable_key_bytes_are_escaped_not_dropped() -> None:
     use = analyse([b"GET", b"k\xff"])
     assert keys_of(use) == [("k\\xff", True, False)]
 
 
-def test_non_text_arguments_become_text():
+def test_non_text_arguments_become_text() -> None:
     assert keys_of(analyse(["SET", 1, 2])) == [("1", False, True)]
 
 
@@ -446,14 +450,14 @@ def test_non_text_arguments_become_text():
         ["   "],
     ],
 )
-def test_unknown_commands(args: list[object]):
+def test_unknown_commands(args: list[object]) -> None:
     use = analyse(args)
     assert use.known is False
     assert use.keys == ()
     assert use.fields_written == () and use.fields_read == ()
 
 
-def test_no_args():
+def test_no_args() -> None:
     use = analyse([])
     assert use == CommandUse("", (), known=False)
 
@@ -508,7 +512,7 @@ MALFORMED: list[list[object]] = [
 
 
 @pytest.mark.parametrize("args", MALFORMED, ids=lambda a: " ".join(map(str, a)) or "empty")
-def test_malformed_arguments_never_crash(args: list[object]):
+def test_malformed_arguments_never_crash(args: list[object]) -> None:
     use = analyse(args)
     assert isinstance(use, CommandUse)
     assert all(type(k) is tuple and isinstance(k[0], str) for k in use.keys)
@@ -526,7 +530,7 @@ def test_malformed_arguments_never_crash(args: list[object]):
         (["MIGRATE", "h", "1", "", "0", "5000", "KEYS"], []),  # "" is a placeholder, never a key
     ],
 )
-def test_malformed_arguments_give_best_effort_keys(args: list[object], keys: list[str]):
+def test_malformed_arguments_give_best_effort_keys(args: list[object], keys: list[str]) -> None:
     assert [key for key, _, _ in analyse(args).keys] == keys
 
 
@@ -563,7 +567,7 @@ CANARY = "canary-7f3a9e-secret"
         ["NOPE", "k", CANARY],
     ],
 )
-def test_command_use_holds_no_value(args: list[object]):
+def test_command_use_holds_no_value(args: list[object]) -> None:
     use = analyse(args)
     assert CANARY not in repr(use)
     assert CANARY not in str(use)

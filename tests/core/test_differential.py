@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
+from typing import Protocol
 
 import fakeredis
 import pytest
@@ -38,11 +39,21 @@ DIFF_SETTINGS = settings(
     database=None,
 )
 
-# Commands where fakeredis 2.41 itself deviates from Redis 7.0 (see docs/fakeredis.md and
-# ../shared/research/fakeredis-vs-redis-7.0.txt): the fakeredis run leaves them out.
+# Commands where fakeredis 2.41 itself deviates from Redis 7.0 (see where fakeredis differs in
+# docs/reference/redis-semantics.md): the fakeredis run leaves them out.
 FAKEREDIS_DEVIATIONS = frozenset(
     {"PFMERGE", "ZRANGESTORE", "PFADD", "RESTORE", "GEOADD", "GEOSEARCHSTORE"}
 )
+
+
+class _RawConnection(Protocol):
+    """What ``Backend`` uses of a redis-py connection (typed here: redis-py leaves it untyped)."""
+
+    def send_command(self, *args: object) -> None: ...
+
+    def read_response(self) -> object: ...
+
+    def disconnect(self) -> None: ...
 
 
 class BackendCrashed(Exception):
@@ -64,7 +75,7 @@ class Backend:
         self.payload = self._raw(self.other, "DUMP", "payload:src")
         self._raw(self.other, "DEL", "payload:src")
 
-    def _raw(self, conn: redis.connection.AbstractConnection, *args: object) -> object:
+    def _raw(self, conn: _RawConnection, *args: object) -> object:
         conn.send_command(*args)
         try:
             return conn.read_response()
@@ -232,7 +243,8 @@ DeviationCheck = Callable[[Backend], tuple[str, str]]
 def test_documented_fakeredis_deviations(
     fake_backend: Backend, name: str, commands: list[tuple[object, ...]], key: str, redis_class: str
 ) -> None:
-    """The model follows Redis where fakeredis does not; these pin what docs/fakeredis.md says."""
+    """The model follows Redis where fakeredis does not; these pin where
+    docs/reference/redis-semantics.md says fakeredis differs."""
     fake_backend.reset()
     runner = Runner(fake_backend)
     for args in commands:

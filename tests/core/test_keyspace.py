@@ -1,7 +1,8 @@
-"""Unit tests of the key/TTL state model, one research scenario at a time.
+"""Unit tests of the key/TTL state model, one verified scenario at a time.
 
-Every case names the scenario(s) of ../shared/research/redis-7.0-ttl-scenarios.txt (what a real
-Redis 7.0.15 did) or the row of redis-command-semantics.csv it encodes. A case runs twice where
+Every case names the scenario(s) of the verified scenario table in
+``docs/reference/redis-semantics.md`` (ids S001...: what a real Redis 7.0.15 did) or the row of
+its command semantics table it encodes. A case runs twice where
 the reply matters: with the raw reply a client connection reads, and without one (``NO_REPLY``,
 ``in_script=True``: a command run inside Lua, where the model infers the effect from its state).
 """
@@ -117,7 +118,15 @@ class Case:
         return f"{self.sid}: {' '.join(map(str, self.args))} -> {self.reply!r}"
 
 
-def C(sid, setup, args, reply, expect, seconds=None, script=None) -> Case:
+def C(
+    sid: str,
+    setup: list[Step],
+    args: tuple[object, ...] | list[object],
+    reply: object,
+    expect: dict[str, str],
+    seconds: dict[str, float] | None = None,
+    script: dict[str, str] | str | None = None,
+) -> Case:
     return Case(sid, setup, tuple(args), reply, expect, seconds or {}, script)
 
 
@@ -539,7 +548,7 @@ CASES = STRINGS + EXPIRES + KEYSPACE + HASHES + LISTS + SETS + STORES + STREAMS
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-def test_with_reply(case: Case):
+def test_with_reply(case: Case) -> None:
     ks = build(case.setup)
     run(ks, *case.args, reply=case.reply)
     check(ks, case.expect, case.seconds)
@@ -549,7 +558,7 @@ SCRIPTED = [c for c in CASES if c.script != SKIP and not isinstance(c.reply, Exc
 
 
 @pytest.mark.parametrize("case", SCRIPTED, ids=str)
-def test_without_reply(case: Case):
+def test_without_reply(case: Case) -> None:
     """The same command run inside Lua: the effect is inferred from the model's state."""
     ks = build(case.setup)
     run(ks, *case.args, in_script=True)
@@ -580,8 +589,8 @@ def test_without_reply(case: Case):
     ],
     ids=lambda v: " ".join(v) if isinstance(v, tuple) else None,
 )
-def test_an_error_reply_changes_nothing(args: tuple[object, ...], reply: Exception):
-    """S010, S022, S038, S204, S214 and the csv's 'ERR -> untouched' notes."""
+def test_an_error_reply_changes_nothing(args: tuple[object, ...], reply: Exception) -> None:
+    """S010, S022, S038, S204, S214 and the command semantics table's 'ERR -> untouched' notes."""
     ks = build(string("k", 100))
     assert run(ks, *args, reply=reply) is True
     assert cls(ks, "k") == "ttl"
@@ -598,14 +607,14 @@ def test_an_error_reply_changes_nothing(args: tuple[object, ...], reply: Excepti
         (("PERSIST", "k"), "persistent"),
     ],
 )
-def test_expire_reply_zero_changes_nothing(args: tuple[object, ...], expect: str):
+def test_expire_reply_zero_changes_nothing(args: tuple[object, ...], expect: str) -> None:
     """S066/S067/S069/S071/S073/S075/S077: reply 0 means the key was left alone."""
     ks = build(string("k"))
     run(ks, *args, reply=0)
     assert cls(ks, "k") == expect
 
 
-def test_expire_reply_one_on_a_key_written_before_recording_gives_it_a_ttl():
+def test_expire_reply_one_on_a_key_written_before_recording_gives_it_a_ttl() -> None:
     """S057: a key the model never saw was there after all (the reply says so)."""
     ks = Keyspace()
     run(ks, "EXPIRE", "k", "50", reply=1)
@@ -613,7 +622,7 @@ def test_expire_reply_one_on_a_key_written_before_recording_gives_it_a_ttl():
     assert ks.ttl_seconds("k", now=NOW) == 50.0
 
 
-def test_set_nx_lost_with_reply_none_even_if_model_thinks_absent():
+def test_set_nx_lost_with_reply_none_even_if_model_thinks_absent() -> None:
     """S012: the reply (None) wins over the model's belief that the key is absent."""
     ks = Keyspace()
     run(ks, "SET", "k", "v", "NX", "EX", "10", reply=None)
@@ -634,7 +643,9 @@ def test_set_nx_lost_with_reply_none_even_if_model_thinks_absent():
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
-def test_invalid_command_in_script_changes_nothing(sid, setup, args, expect):
+def test_invalid_command_in_script_changes_nothing(
+    sid: str, setup: list[Step], args: tuple[object, ...], expect: str
+) -> None:
     ks = build(setup)
     run(ks, *args, in_script=True)
     key = "dst" if args[0] == "RENAME" else "k"
@@ -653,7 +664,7 @@ def test_invalid_command_in_script_changes_nothing(sid, setup, args, expect):
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
-def test_rejected_expiry_in_script_changes_nothing(sid: str, args: tuple[object, ...]):
+def test_rejected_expiry_in_script_changes_nothing(sid: str, args: tuple[object, ...]) -> None:
     ks = build(string("k", 100))
     run(ks, *args, in_script=True)
     assert cls(ks, "k") == "ttl"
@@ -663,7 +674,7 @@ def test_rejected_expiry_in_script_changes_nothing(sid: str, args: tuple[object,
 # --- ambiguous container sizes ----------------------------------------------------------------
 
 
-def test_unknown_after_smove_into_existing_set_then_srem():
+def test_unknown_after_smove_into_existing_set_then_srem() -> None:
     """S144 + S141: SMOVE into an existing set may or may not grow it, so a later SREM of one
     member may or may not empty it: the model says 'unknown' rather than guess."""
     ks = build(set_("src", "m") + set_("dst", "x", ttl=100))
@@ -674,7 +685,7 @@ def test_unknown_after_smove_into_existing_set_then_srem():
     assert cls(ks, "dst") == "unknown"
 
 
-def test_ttl_seconds_is_none_when_unknown():
+def test_ttl_seconds_is_none_when_unknown() -> None:
     """S144 + S141, as above."""
     ks = build(set_("src", "m") + set_("dst", "x", ttl=100))
     run(ks, "SMOVE", "src", "dst", "m", reply=1)
@@ -683,14 +694,14 @@ def test_ttl_seconds_is_none_when_unknown():
     assert ks.ttl_seconds("dst", now=NOW) is None
 
 
-def test_smove_to_same_key_in_script_changes_nothing():
+def test_smove_to_same_key_in_script_changes_nothing() -> None:
     """S213 without a reply."""
     ks = build(set_("k", "a", ttl=100))
     run(ks, "SMOVE", "k", "k", "a", in_script=True)
     assert cls(ks, "k") == "ttl"
 
 
-def test_unknown_resolves_when_written_again():
+def test_unknown_resolves_when_written_again() -> None:
     """S200/S140: after an ambiguous shrink, SADD either recreates (no TTL) or keeps the TTL."""
     ks = build(set_("src", "m") + set_("dst", "x", ttl=100))
     run(ks, "SMOVE", "src", "dst", "m", reply=1)
@@ -701,21 +712,21 @@ def test_unknown_resolves_when_written_again():
     assert cls(ks, "dst") == "absent"
 
 
-def test_srem_in_script_makes_existence_unknown():
+def test_srem_in_script_makes_existence_unknown() -> None:
     """S141 without a reply: the member may not have been there."""
     ks = build(set_("k", "a", ttl=100))
     run(ks, "SREM", "k", "a", in_script=True)
     assert cls(ks, "k") == "unknown"
 
 
-def test_smove_in_script_may_create_the_destination():
+def test_smove_in_script_may_create_the_destination() -> None:
     """S143 without a reply."""
     ks = build(set_("src", "a", "b", ttl=100))
     run(ks, "SMOVE", "src", "dst", "a", in_script=True)
     assert cls(ks, "dst") in ("persistent", "unknown")
 
 
-def test_smove_into_missing_set_then_srem_empties_it():
+def test_smove_into_missing_set_then_srem_empties_it() -> None:
     """S143 + S141: a new destination holds exactly the moved member."""
     ks = build(set_("src", "m", "n", ttl=100))
     run(ks, "SMOVE", "src", "dst", "m", reply=1)
@@ -727,7 +738,7 @@ def test_smove_into_missing_set_then_srem_empties_it():
 # --- containers emptied and recreated ---------------------------------------------------------
 
 
-def test_hash_emptied_by_hdel_then_hset_recreates_without_ttl():
+def test_hash_emptied_by_hdel_then_hset_recreates_without_ttl() -> None:
     """S117 then S108: the key is gone, so HSET creates a new hash without TTL."""
     ks = build(hash_("h", "a", "b", ttl=100))
     run(ks, "HDEL", "h", "a", reply=1)
@@ -738,7 +749,7 @@ def test_hash_emptied_by_hdel_then_hset_recreates_without_ttl():
     assert cls(ks, "h") == "persistent"
 
 
-def test_hash_emptied_in_script_then_hset_recreates_without_ttl():
+def test_hash_emptied_in_script_then_hset_recreates_without_ttl() -> None:
     """S117 without replies: the model knows the field names it saw written."""
     ks = build(hash_("h", "a", ttl=100))
     run(ks, "HSET", "h", "b", "2", in_script=True)
@@ -748,7 +759,7 @@ def test_hash_emptied_in_script_then_hset_recreates_without_ttl():
     assert cls(ks, "h") == "persistent"
 
 
-def test_list_popped_empty_then_pushed_has_no_ttl():
+def test_list_popped_empty_then_pushed_has_no_ttl() -> None:
     """S200: CONTAINER EMPTIED then re-pushed: TTL gone."""
     ks = build(list_("k", "a", "b", ttl=100))
     run(ks, "LPOP", "k", reply=b"a")
@@ -759,14 +770,14 @@ def test_list_popped_empty_then_pushed_has_no_ttl():
     assert cls(ks, "k") == "persistent"
 
 
-def test_lpop_on_missing_key_changes_nothing():
+def test_lpop_on_missing_key_changes_nothing() -> None:
     """S134: nil reply, no key."""
     ks = Keyspace()
     run(ks, "LPOP", "k", reply=None)
     assert cls(ks, "k") == "absent"
 
 
-def test_emptied_stream_is_not_deleted():
+def test_emptied_stream_is_not_deleted() -> None:
     """S165/S166: XTRIM MAXLEN 0 and XDEL leave an empty stream (with its TTL)."""
     ks = build(stream("s", ttl=100))
     run(ks, "XDEL", "s", "1-1", reply=1)
@@ -779,7 +790,7 @@ def test_emptied_stream_is_not_deleted():
 # --- MULTI / EXEC / DISCARD / WATCH / SELECT ----------------------------------------------------
 
 
-def test_multi_effects_apply_at_exec():
+def test_multi_effects_apply_at_exec() -> None:
     """S188: MULTI SET EXPIRE EXEC -> ttl~50s; nothing changes while queued."""
     ks = Keyspace()
     run(ks, "MULTI", reply=OK)
@@ -791,7 +802,7 @@ def test_multi_effects_apply_at_exec():
     assert ks.ttl_seconds("k", now=NOW) == 50.0
 
 
-def test_queued_commands_do_not_change_state_before_exec():
+def test_queued_commands_do_not_change_state_before_exec() -> None:
     """S188/S190: a queued SET over a TTL key has not cleared it yet."""
     ks = build(string("k", 100))
     run(ks, "MULTI", reply=OK)
@@ -801,7 +812,7 @@ def test_queued_commands_do_not_change_state_before_exec():
     assert cls(ks, "k") == "persistent"
 
 
-def test_multi_keepttl_exec():
+def test_multi_keepttl_exec() -> None:
     """S190: MULTI with SET KEEPTTL EXEC keeps the TTL."""
     ks = build(string("k", 100))
     run(ks, "MULTI", reply=OK)
@@ -811,7 +822,7 @@ def test_multi_keepttl_exec():
     assert ks.ttl_seconds("k", now=NOW) == 100.0
 
 
-def test_exec_uses_each_commands_own_reply():
+def test_exec_uses_each_commands_own_reply() -> None:
     """S012 inside S188: EXEC's per-command replies decide (a lost NX, a WRONGTYPE)."""
     ks = build(string("k", 100))
     run(ks, "MULTI", reply=OK)
@@ -826,7 +837,7 @@ def test_exec_uses_each_commands_own_reply():
     assert cls(ks, "k3") == "absent"
 
 
-def test_discard_changes_nothing():
+def test_discard_changes_nothing() -> None:
     """S189: MULTI SET DISCARD."""
     ks = build(string("k", 100))
     run(ks, "MULTI", reply=OK)
@@ -838,7 +849,7 @@ def test_discard_changes_nothing():
     assert cls(ks, "k") == "persistent"
 
 
-def test_watch_aborted_exec_changes_nothing():
+def test_watch_aborted_exec_changes_nothing() -> None:
     """S216: WATCH k; another client SETs k; MULTI SET EX; EXEC -> None (aborted)."""
     ks = build(string("k"))
     run(ks, "WATCH", "k", reply=OK)
@@ -849,7 +860,7 @@ def test_watch_aborted_exec_changes_nothing():
     assert cls(ks, "k") == "persistent"
 
 
-def test_watch_aborted_exec_keeps_the_other_clients_expire():
+def test_watch_aborted_exec_keeps_the_other_clients_expire() -> None:
     """S217: WATCH k; another client EXPIREs k; EXEC aborts: k keeps that TTL."""
     ks = build(string("k"))
     run(ks, "WATCH", "k", reply=OK)
@@ -861,7 +872,7 @@ def test_watch_aborted_exec_keeps_the_other_clients_expire():
     assert ks.ttl_seconds("k", now=NOW) == 100.0
 
 
-def test_execabort_after_a_rejected_queued_command_changes_nothing():
+def test_execabort_after_a_rejected_queued_command_changes_nothing() -> None:
     """csv MULTI row: a command rejected while queueing makes EXEC abort (EXECABORT)."""
     ks = build(string("k", 100))
     run(ks, "MULTI", reply=OK)
@@ -873,7 +884,7 @@ def test_execabort_after_a_rejected_queued_command_changes_nothing():
     assert cls(ks, "k") == "persistent"
 
 
-def test_execabort_even_if_exec_reply_is_not_seen():
+def test_execabort_even_if_exec_reply_is_not_seen() -> None:
     """The rejection alone decides: EXEC cannot run the queue."""
     ks = build(string("k", 100))
     run(ks, "MULTI", reply=OK)
@@ -883,7 +894,7 @@ def test_execabort_even_if_exec_reply_is_not_seen():
     assert cls(ks, "k") == "ttl"
 
 
-def test_multi_is_per_connection():
+def test_multi_is_per_connection() -> None:
     """MULTI state belongs to one connection: another connection's writes apply at once."""
     ks = build(string("k", 100))
     run(ks, "MULTI", reply=OK, connection=0)
@@ -895,7 +906,7 @@ def test_multi_is_per_connection():
     assert cls(ks, "k") == "ttl"
 
 
-def test_multi_is_per_server():
+def test_multi_is_per_server() -> None:
     ks = Keyspace()
     run(ks, "MULTI", reply=OK)
     ks.apply("SET", ["SET", "k", "v"], OK, server="other", now=NOW)
@@ -903,14 +914,14 @@ def test_multi_is_per_server():
     assert cls(ks, "k") == "absent"
 
 
-def test_exec_without_multi_changes_nothing():
+def test_exec_without_multi_changes_nothing() -> None:
     ks = build(string("k", 100))
     run(ks, "EXEC", reply=ERR("ERR EXEC without MULTI"))
     run(ks, "DISCARD", reply=ERR("ERR DISCARD without MULTI"))
     assert cls(ks, "k") == "ttl"
 
 
-def test_script_commands_bypass_a_multi_queue():
+def test_script_commands_bypass_a_multi_queue() -> None:
     """S183 in a transaction: commands run inside Lua apply when the model is told of them."""
     ks = build(string("k", 100))
     run(ks, "MULTI", reply=OK)
@@ -922,7 +933,7 @@ def test_script_commands_bypass_a_multi_queue():
     assert ks.ttl_seconds("k", now=NOW) == 50.0
 
 
-def test_select_changes_the_connections_db():
+def test_select_changes_the_connections_db() -> None:
     ks = Keyspace()
     run(ks, "SELECT", "1", reply=OK)
     run(ks, "SET", "k", "v", "EX", "100", reply=OK)
@@ -933,14 +944,14 @@ def test_select_changes_the_connections_db():
     assert cls(ks, "k", db=1) == "ttl"
 
 
-def test_select_refused_keeps_the_db():
+def test_select_refused_keeps_the_db() -> None:
     ks = Keyspace()
     run(ks, "SELECT", "99", reply=ERR("ERR DB index is out of range"))
     run(ks, "SET", "k", "v", reply=OK)
     assert cls(ks, "k", db=0) == "persistent"
 
 
-def test_select_queued_in_multi_applies_at_exec():
+def test_select_queued_in_multi_applies_at_exec() -> None:
     ks = Keyspace()
     run(ks, "MULTI", reply=OK)
     run(ks, "SELECT", "2", reply=QUEUED)
@@ -953,7 +964,7 @@ def test_select_queued_in_multi_applies_at_exec():
     assert cls(ks, "k2", db=2) == "persistent"
 
 
-def test_select_refused_inside_exec_keeps_the_db():
+def test_select_refused_inside_exec_keeps_the_db() -> None:
     ks = Keyspace()
     run(ks, "MULTI", reply=OK)
     run(ks, "SELECT", "99", reply=QUEUED)
@@ -963,7 +974,7 @@ def test_select_refused_inside_exec_keeps_the_db():
     assert cls(ks, "k", db=99) == "absent"
 
 
-def test_swapdb_moves_keys_with_their_ttl():
+def test_swapdb_moves_keys_with_their_ttl() -> None:
     """S215."""
     ks = build(string("k", 100) + string("j", db=1))
     run(ks, "SWAPDB", "0", "1", reply=OK)
@@ -972,7 +983,7 @@ def test_swapdb_moves_keys_with_their_ttl():
     assert cls(ks, "k", db=0) == "absent"
 
 
-def test_swapdb_is_seen_by_the_next_lookup_of_a_database():
+def test_swapdb_is_seen_by_the_next_lookup_of_a_database() -> None:
     ks = Keyspace()
     first, second = ks.database("a:1", 0), ks.database("a:1", 1)
     assert ks.database("a:1", 0) is first  # the one found last, remembered
@@ -981,7 +992,7 @@ def test_swapdb_is_seen_by_the_next_lookup_of_a_database():
     assert ks.database("a:1", 1) is first
 
 
-def test_servers_are_separate():
+def test_servers_are_separate() -> None:
     ks = Keyspace()
     ks.apply("SET", ["SET", "k", "v", "EX", "100"], OK, server="a:1", now=NOW)
     ks.apply("SET", ["SET", "k", "v"], OK, server="b:2", now=NOW)
@@ -990,7 +1001,7 @@ def test_servers_are_separate():
     assert ks.ttl_class("k", now=NOW) == "absent"
 
 
-def test_flushdb_and_flushall():
+def test_flushdb_and_flushall() -> None:
     ks = build(string("a", 100) + string("b", db=1))
     run(ks, "FLUSHDB", reply=OK)
     assert cls(ks, "a") == "absent"
@@ -1002,7 +1013,7 @@ def test_flushdb_and_flushall():
 # --- scripts -----------------------------------------------------------------------------------
 
 
-def test_script_set_clears_ttl():
+def test_script_set_clears_ttl() -> None:
     """S183: EVAL whose redis.call('SET') runs over a key with TTL."""
     ks = build(string("k", 100))
     run(ks, "EVAL", "return redis.call('SET', KEYS[1], 'v')", "1", "k", reply=OK)
@@ -1011,7 +1022,7 @@ def test_script_set_clears_ttl():
     assert cls(ks, "k") == "persistent"
 
 
-def test_script_pexpire_sets_ttl():
+def test_script_pexpire_sets_ttl() -> None:
     """S184: EVAL PEXPIRE via script."""
     ks = build(string("k"))
     run(ks, "PEXPIRE", "k", "50000", in_script=True)
@@ -1019,7 +1030,7 @@ def test_script_pexpire_sets_ttl():
     assert ks.ttl_seconds("k", now=NOW) == 50.0
 
 
-def test_fcall_set_clears_ttl():
+def test_fcall_set_clears_ttl() -> None:
     """S187: FCALL SET via function."""
     ks = build(string("k", 100))
     run(ks, "FCALL", "f", "1", "k", reply=OK)
@@ -1030,7 +1041,7 @@ def test_fcall_set_clears_ttl():
 # --- lazy expiry and ttl_seconds ---------------------------------------------------------------
 
 
-def test_lazy_expiry_then_incr_recreates_without_ttl():
+def test_lazy_expiry_then_incr_recreates_without_ttl() -> None:
     """S199: PSETEX 100 ms, 250 ms later EXISTS -> 0 and INCR -> 1 with no TTL."""
     ks = Keyspace()
     run(ks, "PSETEX", "k", "100", "v", reply=OK)
@@ -1043,7 +1054,7 @@ def test_lazy_expiry_then_incr_recreates_without_ttl():
     assert ks.ttl_seconds("k", now=later) is None
 
 
-def test_lazy_expiry_then_incr_in_script():
+def test_lazy_expiry_then_incr_in_script() -> None:
     """S199 without a reply: the deadline passed, so INCR starts from a missing key."""
     ks = Keyspace()
     run(ks, "PSETEX", "k", "100", "v", reply=OK)
@@ -1051,7 +1062,7 @@ def test_lazy_expiry_then_incr_in_script():
     assert cls(ks, "k", now=NOW + 250) == "persistent"
 
 
-def test_lazily_expired_key_is_absent_for_conditional_writes():
+def test_lazily_expired_key_is_absent_for_conditional_writes() -> None:
     """S199 + S013: SET NX after the deadline wins (inferred without reply)."""
     ks = Keyspace()
     run(ks, "SET", "k", "v", "PX", "100", reply=OK)
@@ -1059,7 +1070,7 @@ def test_lazily_expired_key_is_absent_for_conditional_writes():
     assert cls(ks, "k", now=NOW + 100) == "persistent"
 
 
-def test_expired_list_push_recreates_without_ttl():
+def test_expired_list_push_recreates_without_ttl() -> None:
     """S199 + S200 for a list: the TTL ran out, the push makes a new list."""
     ks = build(list_("l", "a", ttl=1))
     run(ks, "RPUSH", "l", "b", reply=1, now=NOW + 1000)
@@ -1080,24 +1091,24 @@ def test_expired_list_push_recreates_without_ttl():
         ([step("PSETEX", "k", "1600", "v")], NOW, 1.6),  # S198
     ],
 )
-def test_ttl_seconds(setup: list[Step], now: float | None, expected: float | None):
+def test_ttl_seconds(setup: list[Step], now: float | None, expected: float | None) -> None:
     ks = build(setup)
     assert ks.ttl_seconds("k", now=now) == expected
 
 
-def test_ttl_class_without_clock_keeps_the_ttl():
+def test_ttl_class_without_clock_keeps_the_ttl() -> None:
     ks = build(string("k", 100))
     assert ks.ttl_class("k", now=None) == "ttl"
 
 
-def test_expire_without_clock_is_unknown():
+def test_expire_without_clock_is_unknown() -> None:
     """A relative expiry with no wall clock has an unknowable deadline."""
     ks = build(string("k"))
     run(ks, "EXPIRE", "k", "50", reply=1, now=None)
     assert cls(ks, "k", now=None) == "unknown"
 
 
-def test_absolute_expiry_without_clock_is_known():
+def test_absolute_expiry_without_clock_is_known() -> None:
     ks = build(string("k"))
     run(ks, "PEXPIREAT", "k", str(NOW + 50_000), reply=1, now=None)
     assert cls(ks, "k", now=None) == "ttl"
@@ -1107,14 +1118,14 @@ def test_absolute_expiry_without_clock_is_known():
 # --- what apply returns, and malformed arguments -----------------------------------------------
 
 
-def test_apply_returns_false_for_uncurated_commands():
+def test_apply_returns_false_for_uncurated_commands() -> None:
     ks = Keyspace()
     assert run(ks, "SET", "k", "v", reply=OK) is True
     assert run(ks, "NOPE", "k", reply=OK) is False
     assert cls(ks, "k") == "persistent"
 
 
-def test_json_writes_other_than_set_keep_ttl_and_are_known():
+def test_json_writes_other_than_set_keep_ttl_and_are_known() -> None:
     """csv JSON.SET row: RedisJSON 2.x changes documents in place."""
     ks = build([step("JSON.SET", "k", "$", '{"n": 1}'), *_ttl("k", 100, 0)])
     assert run(ks, "JSON.NUMINCRBY", "k", "$.n", "1", reply=b"[2]") is True
@@ -1191,7 +1202,7 @@ MALFORMED: list[tuple[object, ...]] = [
 
 @pytest.mark.parametrize("args", MALFORMED, ids=lambda a: " ".join(map(str, a)))
 @pytest.mark.parametrize("mode", ["reply", "script"])
-def test_malformed_arguments_never_raise(args: tuple[object, ...], mode: str):
+def test_malformed_arguments_never_raise(args: tuple[object, ...], mode: str) -> None:
     ks = build(
         string("k", 100) + hash_("h", "a") + list_("l", "a") + zset("z", "a") + set_("s", "m")
     )
@@ -1205,19 +1216,25 @@ def test_malformed_arguments_never_raise(args: tuple[object, ...], mode: str):
     "args",
     [("MULTI",), ("EXEC",), ("DISCARD",), ("WATCH",), ("UNWATCH",), ("SELECT",)],
 )
-def test_malformed_transaction_commands_never_raise(args: tuple[object, ...]):
+def test_malformed_transaction_commands_never_raise(args: tuple[object, ...]) -> None:
     ks = build(string("k", 100))
     assert isinstance(run(ks, *args, reply=OK), bool)
     assert cls(ks, "k") == "ttl"
 
 
-def test_select_non_integer_without_reply_never_raises():
+def test_select_non_integer_without_reply_never_raises() -> None:
     ks = Keyspace()
-    run(ks, "SELECT", "x")
+    assert run(ks, "SELECT", "x") is True
+    assert not ks.has_connection_state  # nothing selected: the connection stays in db 0
+    run(ks, "SET", "k", "v", reply=OK)
+    assert cls(ks, "k", db=0) == "persistent"
 
 
-def test_queued_select_non_integer_never_raises():
+def test_queued_select_non_integer_never_raises() -> None:
     ks = Keyspace()
     run(ks, "MULTI", reply=OK)
     run(ks, "SELECT", "x", reply=QUEUED)
-    run(ks, "EXEC", reply=[ERR("ERR value is not an integer or out of range")])
+    assert run(ks, "EXEC", reply=[ERR("ERR value is not an integer or out of range")]) is True
+    assert not ks.has_connection_state  # the refused SELECT changed nothing: db 0, no MULTI
+    run(ks, "SET", "k", "v", reply=OK)
+    assert cls(ks, "k", db=0) == "persistent"

@@ -1,4 +1,4 @@
-"""Rules RB101 to RB302 (SPEC section 4, README "What is judged"): one test per rule and choice.
+"""Rules RB101 to RB302 (docs/reference/rules.md): one test per rule and choice.
 
 Every test feeds ``CommandEvent``s as a recorder would (raw RESP replies, ``Exception`` instances
 for error replies, ``NO_REPLY`` inside scripts) at a fixed epoch time, ends the call phase with

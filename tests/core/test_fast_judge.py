@@ -1,22 +1,22 @@
-"""The hot path (``core/hotpath.py``) against the general path of ``Judge.feed``.
+"""The fast path (``core/fast_judge.py``) against the general path of ``Judge.feed``.
 
-A judge with its hot handlers on (``hot = True``, the default) must end in exactly the state a
-judge with them off (``hot = False``) ends in, for any stream of commands: the same ``CommandUse``
-from every ``feed``, the same call count, findings, last writes, business fields and key states,
-and the same findings after ``finish``.
+A judge with its fast handlers on (``fast_path_enabled = True``, the default) must end in
+exactly the state a judge with them off (``fast_path_enabled = False``) ends in, for any stream
+of commands: the same ``CommandUse`` from every ``feed``, the same call count, findings, last
+writes, business fields and key states, and the same findings after ``finish``.
 
 The property test feeds random streams to both judges and compares everything after every
-command. The streams mix keys the hot path takes (clean cache, lease and dedup keys of the
+command. The streams mix keys the fast path takes (clean cache, lease and dedup keys of the
 declared tenant, as str and bytes) with keys it must leave to the general path (business, RQ,
 unclassified, another tenant's, tenant-less), the shapes redis-py sends with shapes it does not
 (options in any case, as bytes, repeated or invalid; zero, negative, str and float amounts; JSON
 object values), error replies, script commands, MULTI/EXEC/DISCARD on one connection while
-another sends plain commands, SELECT (which the judge skips: each event names its database), two
+another sends other commands, SELECT (which the judge skips: each event names its database), two
 servers and two databases, and a clock that moves on (keys expire inside a stream) and is
 sometimes unknown (``time_ms=None``).
 
-``test_hot_handlers_take_the_common_shapes`` keeps the comparison meaningful (the shapes the
-streams send really take the hot path); the tests after it pin shapes that are easy to get wrong,
+``test_fast_handlers_take_the_common_shapes`` keeps the comparison meaningful (the shapes the
+streams send really take the fast path); the tests after it pin shapes that are easy to get wrong,
 and the last ones a difference the property test found.
 
 Examples: ``REDIS_BOUNDARY_HOTPATH_EXAMPLES`` (default 400; raise it for a deeper local run).
@@ -35,9 +35,9 @@ from redis.exceptions import ResponseError
 
 from pytest_redis_boundary.core.commands import CommandUse
 from pytest_redis_boundary.core.events import NO_REPLY, CallSite, CommandEvent
+from pytest_redis_boundary.core.fast_judge import fast_handler
 from pytest_redis_boundary.core.findings import Finding
-from pytest_redis_boundary.core.hotpath import hot_handler
-from pytest_redis_boundary.core.keyspace import TTL_UNKNOWN
+from pytest_redis_boundary.core.keyspace import TTL_UNKNOWN, UNKNOWN_KIND
 from pytest_redis_boundary.core.policy import Policy, default_policy, parse_policy
 from pytest_redis_boundary.core.rules import Judge
 
@@ -52,11 +52,11 @@ SITE = CallSite("app/cache.py", 30, "refresh")
 OTHER_SITE = CallSite("app/jobs.py", 17, "mark_done")
 
 DEFAULT = default_policy()
-# The same policy with tenant-less keys allowed: ``cache:x`` becomes a key the hot path takes.
+# The same policy with tenant-less keys allowed: ``cache:x`` becomes a key the fast path takes.
 TENANT_OPTIONAL = parse_policy(
     'version: 1\ntenant:\n  key_patterns: ["t:{tenant}:*", "tenant:{tenant}:*"]\n'
     "  required: false\n",
-    "tests/core/test_hotpath.py",
+    "tests/core/test_fast_judge.py",
 )
 
 # --- comparing two judges ---------------------------------------------------------------------
@@ -66,7 +66,7 @@ KeyStates = dict[tuple[str, int], dict[str, tuple[object, ...]]]
 
 def key_states(judge: Judge) -> KeyStates:
     """Every key state per (server, db). An empty database is left out: the general path creates
-    one for every command it applies (even one that changes nothing), the hot path only where it
+    one for every command it applies (even one that changes nothing), the fast path only where it
     writes, and a database with no keys means the same as one never seen."""
     return {
         place: {
@@ -88,47 +88,47 @@ def snapshot(judge: Judge) -> dict[str, object]:
     """Everything observable about a judge between two commands."""
     connections = {
         where: (conn.db, None if conn.queue is None else list(conn.queue), conn.failed)
-        for where, conn in judge.keyspace._connections.items()
+        for where, conn in judge.keyspace.connections.items()
     }
     return {
         "calls": judge.calls,
         "findings": judge.findings(),
         "written": dict(judge.last_writes()),
-        "business_fields": {slot: set(f) for slot, f in judge._business_fields.items()},
+        "business_fields": {slot: set(f) for slot, f in judge.business_fields_held.items()},
         "keys": key_states(judge),
         "connections": connections,
     }
 
 
-def assert_same(hot: Judge, cold: Judge, context: str) -> None:
-    got, want = snapshot(hot), snapshot(cold)
+def assert_same(fast: Judge, general: Judge, context: str) -> None:
+    got, want = snapshot(fast), snapshot(general)
     differing = {name: (got[name], want[name]) for name in want if got[name] != want[name]}
-    assert not differing, f"{context}: hot != general in {differing}"
+    assert not differing, f"{context}: fast != general in {differing}"
 
 
 class Pair:
-    """Two judges of one test, fed the same stream: hot handlers on, and off."""
+    """Two judges of one test, fed the same stream: fast handlers on, and off."""
 
     def __init__(self, policy: Policy = DEFAULT, tenant: str | None = "acme") -> None:
-        self.hot = Judge(policy, test=TEST, declared_tenant=tenant)
-        self.cold = Judge(policy, test=TEST, declared_tenant=tenant)
-        self.cold.hot = False
+        self.fast = Judge(policy, test=TEST, declared_tenant=tenant)
+        self.general = Judge(policy, test=TEST, declared_tenant=tenant)
+        self.general.fast_path_enabled = False
         self.fed: list[tuple[CommandEvent, str]] = []
 
     def feed(self, event: CommandEvent, phase: str = "call") -> CommandUse | None:
         self.fed.append((event, phase))
-        got = self.hot.feed(event, phase)
-        want = self.cold.feed(event, phase)
+        got = self.fast.feed(event, phase)
+        want = self.general.feed(event, phase)
         context = f"after {len(self.fed)} command(s), the last {event!r} in {phase}"
         assert type(got) is type(want) and got == want, f"{context}: use {got!r} != {want!r}"
-        assert_same(self.hot, self.cold, context)
+        assert_same(self.fast, self.general, context)
         return got
 
     def finish(self, now_ms: float | None) -> list[Finding]:
-        self.hot.finish(now_ms)
-        self.cold.finish(now_ms)
-        assert_same(self.hot, self.cold, f"after finish({now_ms!r})")
-        return self.hot.findings()
+        self.fast.finish(now_ms)
+        self.general.finish(now_ms)
+        assert_same(self.fast, self.general, f"after finish({now_ms!r})")
+        return self.fast.findings()
 
 
 def ev(
@@ -151,7 +151,7 @@ def rules(findings: list[Finding]) -> list[tuple[str, str, str | None, str | Non
 
 # --- the stream strategy ----------------------------------------------------------------------
 
-# Keys the hot path may take (clean for tenant "acme" or None), weighted up, and keys it must not.
+# Keys the fast path may take (clean for tenant "acme" or None), weighted up, and keys it must not.
 CLEAN_KEYS = ("t:acme:cache:x", "t:acme:cache:y", "t:acme:lock:x", "t:acme:dedup:x")
 DIRTY_KEYS = (
     "t:acme:job:1",  # business key
@@ -315,7 +315,7 @@ single_key_commands = st.one_of(
 
 # The shapes redis-py sends, on the two keys most streams share: dense enough that a key is set,
 # expires and is touched again within one stream.
-hot_keys = st.builds(
+fast_path_keys = st.builds(
     lambda k, raw: k.encode() if raw else k,
     st.sampled_from(["t:acme:cache:x", "t:acme:lock:x"]),
     st.booleans(),
@@ -323,7 +323,7 @@ hot_keys = st.builds(
 common_commands = st.one_of(
     st.tuples(
         spelled("SET"),
-        hot_keys,
+        fast_path_keys,
         st.sampled_from(["v", b"v", 3, ' {"status": 1}', b'{"owner": 1}', "\t{}"]),
         st.sampled_from([[], ["EX", 1], ["EX", 10], ["PX", 1_500], ["EX", 1_000], ["EX", 0]]),
         st.sampled_from([[], ["NX"], ["XX"]]),
@@ -333,22 +333,22 @@ common_commands = st.one_of(
         st.sampled_from(
             [("EXPIRE", 1), ("EXPIRE", 10), ("EXPIRE", 1_000), ("PEXPIRE", 1_500), ("EXPIRE", 0)]
         ),
-        hot_keys,
+        fast_path_keys,
         st.sampled_from([1, 0]),
     ).map(lambda t: ((t[0][0], t[1], t[0][1]), t[2])),
     st.tuples(
         st.sampled_from([("DEL", 1), ("GET", b"v"), ("EXISTS", 1), ("TTL", 5), ("INCR", 2)]),
-        hot_keys,
+        fast_path_keys,
     ).map(lambda t: ((t[0][0], t[1]), t[0][1])),
     st.tuples(
         st.sampled_from([("EXPIREAT", NOW_S + 30), ("EXPIREAT", "soon"), ("PEXPIREAT", 1.5)]),
-        hot_keys,
+        fast_path_keys,
         st.sampled_from([1, 0]),
     ).map(lambda t: ((t[0][0], t[1], t[0][1]), t[2])),
-    st.tuples(hot_keys, field_names, st.sampled_from([0, 1])).map(
+    st.tuples(fast_path_keys, field_names, st.sampled_from([0, 1])).map(
         lambda t: (("HSET", t[0], t[1], "v"), t[2])
     ),
-    st.tuples(hot_keys, hot_keys).map(lambda t: (("MGET", *t), [b"v", None])),
+    st.tuples(fast_path_keys, fast_path_keys).map(lambda t: (("MGET", *t), [b"v", None])),
 )
 
 wild_commands = st.one_of(
@@ -495,13 +495,13 @@ def run(pair: Pair, steps: list[Step], finish_after: int | None) -> list[Finding
     steps=streams,
     finish_after=st.sampled_from([0, 1, 5_000, 10**9, None]),
 )
-def test_hot_path_matches_general_path(
+def test_fast_path_matches_general_path(
     policy: Policy, tenant: str | None, steps: list[Step], finish_after: int | None
 ) -> None:
     run(Pair(policy, tenant), steps, finish_after)
 
 
-# --- the hot path is really taken -------------------------------------------------------------
+# --- the fast path is really taken -------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -531,9 +531,9 @@ def test_hot_path_matches_general_path(
         (("PERSIST", "t:acme:cache:x"), 0),
     ],
 )
-def test_hot_handlers_take_the_common_shapes(args: tuple[object, ...], reply: object) -> None:
-    """The property test compares something: these shapes, on clean keys, take the hot path."""
-    handler = hot_handler(args[0])
+def test_fast_handlers_take_the_common_shapes(args: tuple[object, ...], reply: object) -> None:
+    """The property test compares something: these shapes, on clean keys, take the fast path."""
+    handler = fast_handler(args[0])
     assert handler is not None
     judge = Judge(DEFAULT, test=TEST, declared_tenant="acme")
     assert handler(judge, args, reply, SERVER, 0, SITE, NOW, "call") is not None
@@ -561,10 +561,10 @@ def test_hot_handlers_take_the_common_shapes(args: tuple[object, ...], reply: ob
         (("HGET", "t:acme:cache:x", b"owner"), None),
     ],
 )
-def test_hot_handlers_leave_other_shapes_to_the_general_path(
+def test_fast_handlers_leave_other_shapes_to_the_general_path(
     args: tuple[object, ...], reply: object
 ) -> None:
-    handler = hot_handler(args[0])
+    handler = fast_handler(args[0])
     assert handler is not None
     judge = Judge(DEFAULT, test=TEST, declared_tenant="acme")
     assert handler(judge, args, reply, SERVER, 0, SITE, NOW, "call") is None
@@ -583,7 +583,7 @@ def test_last_writes_follow_each_key_across_sites_phases_and_databases() -> None
     pair.feed(ev("SET", "t:acme:cache:x", "v", "EX", 10, db=1, site=other))
     pair.feed(ev("EXPIRE", "t:acme:cache:y", 10, reply=1))
     pair.feed(ev("SET", "t:acme:cache:z", "v", "EX", 10, site=other))
-    assert pair.hot.last_writes() == [
+    assert pair.fast.last_writes() == [
         ((SERVER, 0, "t:acme:cache:x"), ("SET", SITE, "call", False)),
         ((SERVER, 0, "t:acme:cache:y"), ("EXPIRE", SITE, "call", False)),
         ((SERVER, 1, "t:acme:cache:x"), ("SET", other, "call", False)),
@@ -595,10 +595,10 @@ def test_set_nx_that_lost_records_the_write_but_leaves_the_key_absent() -> None:
     pair = Pair()
     use = pair.feed(ev("SET", "t:acme:cache:x", "v", "EX", 10, "NX", reply=None))
     assert use == CommandUse("SET", (("t:acme:cache:x", False, True),))
-    assert dict(pair.hot.last_writes()) == {
+    assert dict(pair.fast.last_writes()) == {
         (SERVER, 0, "t:acme:cache:x"): ("SET", SITE, "call", False)
     }
-    assert key_states(pair.hot) == {}
+    assert key_states(pair.fast) == {}
     assert pair.finish(NOW + 1_000) == []
 
 
@@ -606,7 +606,7 @@ def test_set_nx_that_lost_keeps_the_persistent_key_it_lost_to() -> None:
     pair = Pair()
     pair.feed(ev("SET", "t:acme:cache:x", "v", site=OTHER_SITE))
     pair.feed(ev(b"set", b"t:acme:cache:x", b"w", b"nx", b"px", 5_000, reply=None))
-    assert key_states(pair.hot) == {
+    assert key_states(pair.fast) == {
         (SERVER, 0): {"t:acme:cache:x": ("string", None, None, None, False)}
     }
     # The last write (the lost SET NX, at SITE) is the one reported.
@@ -619,10 +619,10 @@ def test_expire_reply_0_on_an_absent_key_changes_nothing_but_is_a_write() -> Non
     pair = Pair()
     use = pair.feed(ev("EXPIRE", "t:acme:cache:x", 10, reply=0))
     assert use == CommandUse("EXPIRE", (("t:acme:cache:x", False, True),))
-    assert dict(pair.hot.last_writes()) == {
+    assert dict(pair.fast.last_writes()) == {
         (SERVER, 0, "t:acme:cache:x"): ("EXPIRE", SITE, "call", False)
     }
-    assert key_states(pair.hot) == {}
+    assert key_states(pair.fast) == {}
     assert pair.finish(NOW + 1_000) == []
 
 
@@ -633,8 +633,8 @@ def test_expire_reply_1_on_a_key_never_seen(name: str, amount: int, deadline: in
     """It existed before the test watched: a key of unknown kind with the new deadline."""
     pair = Pair()
     pair.feed(ev(name, "t:acme:cache:x", amount, reply=1))
-    assert key_states(pair.hot) == {
-        (SERVER, 0): {"t:acme:cache:x": ("?", deadline, None, None, False)}
+    assert key_states(pair.fast) == {
+        (SERVER, 0): {"t:acme:cache:x": (UNKNOWN_KIND, deadline, None, None, False)}
     }
     assert pair.finish(NOW) == []
 
@@ -651,7 +651,7 @@ def test_expire_reply_1_without_a_clock_leaves_the_ttl_unknown() -> None:
     pair = Pair()
     pair.feed(ev("SET", "t:acme:cache:x", "v"))
     pair.feed(ev("EXPIRE", "t:acme:cache:x", 10, reply=1, time_ms=None))
-    assert key_states(pair.hot) == {
+    assert key_states(pair.fast) == {
         (SERVER, 0): {"t:acme:cache:x": ("string", TTL_UNKNOWN, None, None, False)}
     }
     assert rules(pair.finish(NOW)) == [("RB201", "warning", "t:acme:cache:x", None)]
@@ -661,7 +661,7 @@ def test_expire_to_the_past_deletes_the_key() -> None:
     pair = Pair()
     pair.feed(ev("SET", "t:acme:cache:x", "v"))
     pair.feed(ev("PEXPIRE", "t:acme:cache:x", -5, reply=1))
-    assert key_states(pair.hot) == {}
+    assert key_states(pair.fast) == {}
     assert pair.finish(NOW) == []
 
 
@@ -670,11 +670,11 @@ def test_value_read_of_a_key_holding_business_fields_is_rb102(read: tuple[str, .
     pair = Pair()
     pair.feed(ev("HSET", "t:acme:cache:x", "status", "done", reply=1))
     pair.feed(ev(read[0], "t:acme:cache:x", *read[1:], reply=None, site=OTHER_SITE))
-    assert rules(pair.hot.findings()) == [
+    assert rules(pair.fast.findings()) == [
         ("RB101", "violation", "t:acme:cache:x", "status"),
         ("RB102", "violation", "t:acme:cache:x", "status"),
     ]
-    assert pair.hot._business_fields == {(SERVER, 0, "t:acme:cache:x"): {"status"}}
+    assert pair.fast.business_fields_held == {(SERVER, 0, "t:acme:cache:x"): {"status"}}
 
 
 def test_value_read_after_a_json_object_set_is_rb102() -> None:
@@ -692,7 +692,7 @@ def test_value_read_of_business_fields_on_another_database_is_clean() -> None:
     pair.feed(ev("HSET", "t:acme:cache:x", "status", "done", reply=1))
     pair.feed(ev("GET", "t:acme:cache:x", db=1, reply=None))
     pair.feed(ev("GET", "t:acme:cache:x", server=OTHER_SERVER, reply=None))
-    assert rules(pair.hot.findings()) == [("RB101", "violation", "t:acme:cache:x", "status")]
+    assert rules(pair.fast.findings()) == [("RB101", "violation", "t:acme:cache:x", "status")]
 
 
 @pytest.mark.parametrize(
@@ -724,11 +724,11 @@ def test_multi_on_one_connection_while_another_sends_plain_commands() -> None:
     pair.feed(ev("GET", "t:acme:cache:x", connection=0, reply=None))
     pair.feed(ev("DEL", "t:acme:lock:x", connection=0, reply=0))
     # Queued, not yet run: only the other connection's SET is in the model.
-    assert key_states(pair.hot) == {
+    assert key_states(pair.fast) == {
         (SERVER, 0): {"t:acme:cache:y": ("string", NOW + 10_000, None, None, False)}
     }
     pair.feed(ev("EXEC", connection=1, reply=[b"OK", 1]))
-    assert key_states(pair.hot) == {
+    assert key_states(pair.fast) == {
         (SERVER, 0): {
             "t:acme:cache:y": ("string", NOW + 10_000, None, None, False),
             "t:acme:cache:x": ("string", NOW + 10_000, None, None, False),
@@ -748,7 +748,7 @@ def test_discarded_and_aborted_transactions_next_to_plain_commands() -> None:
     pair.feed(ev("PERSIST", "t:acme:cache:x", connection=1, reply=b"QUEUED"))
     pair.feed(ev("EXPIRE", "t:acme:cache:y", 10, connection=0, reply=0))
     pair.feed(ev("EXEC", connection=1, reply=None))  # WATCH abort: nothing ran
-    assert key_states(pair.hot) == {
+    assert key_states(pair.fast) == {
         (SERVER, 0): {"t:acme:cache:x": ("string", NOW + 500, None, None, False)}
     }
     assert pair.finish(NOW) == []
@@ -761,8 +761,8 @@ def test_select_is_housekeeping_and_each_event_names_its_database() -> None:
     pair.feed(ev("SET", "t:acme:cache:x", "v", "EX", 10, connection=1, db=1))
     pair.feed(ev("SET", "t:acme:cache:x", "v", connection=0))
     pair.feed(ev("DEL", "t:acme:cache:x", connection=1, db=1, reply=1))
-    assert pair.hot.calls == 3
-    assert key_states(pair.hot) == {
+    assert pair.fast.calls == 3
+    assert key_states(pair.fast) == {
         (SERVER, 0): {"t:acme:cache:x": ("string", None, None, None, False)}
     }
 
@@ -774,7 +774,7 @@ def test_commands_run_inside_a_script_take_the_general_path() -> None:
         ("SET", "t:acme:cache:x", "w", "NX"), NO_REPLY, server=SERVER, origin="script", time_ms=NOW
     )
     pair.feed(script)
-    assert key_states(pair.hot) == {
+    assert key_states(pair.fast) == {
         (SERVER, 0): {"t:acme:cache:x": ("string", NOW + 10_000, None, None, False)}
     }
 
@@ -784,17 +784,17 @@ def test_commands_run_inside_a_script_take_the_general_path() -> None:
 # Hot EXPIRE/PEXPIRE with a reply other than 1 once recorded the write and returned without
 # looking the key up. The general path (``keyspace._expire``) looks the key up first, and
 # ``Database.get`` drops a key whose deadline has passed; so after ``EXPIRE k n`` -> 0 on a key
-# that had expired in the model, the general path had forgotten the key and the hot path still
-# held it. Fixed by reading the key first in the hot handler too; these pin it.
+# that had expired in the model, the general path had forgotten the key and the fast path still
+# held it. Fixed by reading the key first in the fast handler too; these pin it.
 
 
-def test_regression_hot_expire_reply_0_drops_a_key_that_has_expired() -> None:
+def test_regression_fast_expire_reply_0_drops_a_key_that_has_expired() -> None:
     """Minimal case (shrunk from the property test): two commands, one second apart."""
     pair = Pair()
     pair.feed(ev("SET", "t:acme:cache:x", "v", "EX", 1))
     # The key expired at NOW + 1000: the server says 0, the model must drop it.
     pair.feed(ev("EXPIRE", "t:acme:cache:x", 10, reply=0, time_ms=NOW + 1_000))
-    assert key_states(pair.hot) == {}
+    assert key_states(pair.fast) == {}
 
 
 @pytest.mark.parametrize(
@@ -804,7 +804,7 @@ def test_regression_hot_expire_reply_0_drops_a_key_that_has_expired() -> None:
         NOW + 500,  # a pipelined command: its time is when it was queued, before the EXPIRE
     ],
 )
-def test_regression_hot_expire_reply_0_on_an_expired_key_keeps_a_later_rb201(
+def test_regression_fast_expire_reply_0_on_an_expired_key_keeps_a_later_rb201(
     later_time_ms: int | None,
 ) -> None:
     """What a kept key would cost: a later write would see the expired key as still there with
@@ -816,15 +816,15 @@ def test_regression_hot_expire_reply_0_on_an_expired_key_keeps_a_later_rb201(
         ev("EXPIRE", "t:acme:cache:x", 10, reply=0, time_ms=NOW + 5_000),
         ev("INCR", "t:acme:cache:x", reply=1, time_ms=later_time_ms),
     ]
-    hot = Judge(DEFAULT, test=TEST, declared_tenant="acme")
-    cold = Judge(DEFAULT, test=TEST, declared_tenant="acme")
-    cold.hot = False
-    for judge in (hot, cold):
+    fast = Judge(DEFAULT, test=TEST, declared_tenant="acme")
+    general = Judge(DEFAULT, test=TEST, declared_tenant="acme")
+    general.fast_path_enabled = False
+    for judge in (fast, general):
         for event in events:
             judge.feed(event)
         judge.finish(NOW + 6_000)
-    assert rules(cold.findings()) == [("RB201", "violation", "t:acme:cache:x", None)]
-    assert hot.findings() == cold.findings()
+    assert rules(general.findings()) == [("RB201", "violation", "t:acme:cache:x", None)]
+    assert fast.findings() == general.findings()
 
 
 @pytest.mark.parametrize("command", ["HSET", "SET", "GET", "EXISTS", "EXPIRE"])

@@ -1,48 +1,59 @@
-"""The commands applications send most, on keys already known to be clean, judged in one step.
+"""The judge's fast path: the commands applications send most, on keys without findings of
+their own, judged in one step.
 
-``Judge.feed`` first offers each command to the handler registered for its name as sent
-(``"GET"``, ``b"set"``). A handler either judges the whole command, with exactly the effect the
-general path (``analyse_argv``, ``Keyspace.apply``, ``Judge._check``) would have had, and returns
-its ``CommandUse``; or it returns ``None`` having changed nothing, and the general path runs.
+``Judge.feed_parts`` first offers each command to the handler registered for its name as sent
+(``"GET"``, ``b"set"``; ``fast_handler``). A handler either judges the whole command, with
+exactly the effect the general path (``analyse_argv``, ``Keyspace.apply``, ``Judge._check``)
+would have had, and returns its ``CommandUse``; or it returns ``None`` having changed nothing,
+and the general path runs.
+
+A handler sees the judge only as a ``JudgeState``, through its public interface:
+``finding_free_keys`` (read inline, before the call ``finding_free_key`` makes on a miss),
+``non_business_fields``, ``business_fields_held``, ``note_write``, ``calls`` and the keyspace's
+``per_database`` (applied to with ``keyspace.table.apply_command``).
 
 A handler only takes a command when nothing about it can yield a finding at once: a client
 command (not one run inside a script), no MULTI or SELECT state on its connection (a command
-queued inside MULTI takes ``Judge._queue_clean``), no error reply, every key *clean* for this
-judge (not RQ's, not business, in a key class, of the declared tenant or tenant-free when
-allowed) and no business field. The shapes it takes are the ones
+queued inside MULTI takes ``Judge._queue_finding_free``), no error reply, every key free of
+findings of its own for this judge (not RQ's, not business, in a key class, of the declared
+tenant or tenant-free when allowed) and no business field. The shapes it takes are the ones
 redis-py's own methods send: ``SET k v [EX|PX n] [NX|XX]``, ``EXPIRE k n``, ``DEL k`` and so on;
-any other shape falls back. ``tests/core/test_hotpath.py`` feeds the same random streams to a
+any other shape falls back. ``tests/core/test_fast_judge.py`` feeds the same random streams to a
 judge with and without these handlers and requires the same findings, key states and uses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final, cast
+from typing import Final, cast
 
+from pytest_redis_boundary.core.cache_limits import COMMAND_HEADS_LIMIT, FAST_USES_LIMIT
 from pytest_redis_boundary.core.commands import (
     VALUE_READS,
     CommandUse,
     analyse_argv,
     curated_names,
-    plain_name,
     single_key_plan,
+    single_word_name,
     spellings,
 )
 from pytest_redis_boundary.core.events import NO_REPLY, CallSite
-from pytest_redis_boundary.core.keyspace import MAX_MS, TTL_UNKNOWN, Keyspace, KeyState
+from pytest_redis_boundary.core.judge_state import JudgeState
+from pytest_redis_boundary.core.keyspace import (
+    MAX_MS,
+    TTL_UNKNOWN,
+    UNKNOWN_KIND,
+    Keyspace,
+    KeyState,
+)
+from pytest_redis_boundary.core.keyspace.table import apply_command
 
-if TYPE_CHECKING:
-    from pytest_redis_boundary.core.rules import Judge
+__all__ = ["HANDLER_BY_HEAD", "FastHandler", "fast_handler"]
 
-__all__ = ["BY_HEAD", "HotHandler", "hot_handler"]
-
-HotHandler = Callable[
-    ["Judge", tuple[object, ...], object, str, int, "CallSite | None", "float | None", str],
+FastHandler = Callable[
+    [JudgeState, tuple[object, ...], object, str, int, "CallSite | None", "float | None", str],
     "CommandUse | None",
 ]
-
-_USES_LIMIT: Final = 65_536  # per command name; CommandUse values repeat with their keys
 
 
 def _variants(*words: str) -> dict[object, str]:
@@ -53,7 +64,7 @@ def _variants(*words: str) -> dict[object, str]:
 _SET_OPTIONS: Final = _variants("EX", "PX", "NX", "XX")
 
 
-def _plain_value(value: object) -> bool:
+def _cannot_be_json_object(value: object) -> bool:
     """A value ``json_field_names`` would not parse (it can name no field)."""
     kind = type(value)
     if kind is bytes:
@@ -68,6 +79,8 @@ def _plain_value(value: object) -> bool:
     return kind is int or kind is float
 
 
+# A Final copy: compiled, a C static read, where NO_REPLY (from events, not compiled) is a
+# module dictionary lookup on every reply.
 _NO_REPLY: Final = NO_REPLY
 _SAFE_MS: Final = 2**52  # a deadline from two numbers below this cannot pass MAX_MS
 
@@ -91,7 +104,7 @@ def _uses_cache(
     def use_of(raw: object, key: str) -> CommandUse:
         use = uses.get(raw)
         if use is None:
-            if len(uses) >= _USES_LIMIT:
+            if len(uses) >= FAST_USES_LIMIT:
                 uses.clear()
             use = uses[raw] = make(key)
         return use
@@ -106,8 +119,8 @@ def _read(
     name: str,
     index: int,
     make_use: Callable[[str], CommandUse],
-    more: HotHandler | None = None,
-) -> HotHandler:
+    more: FastHandler | None = None,
+) -> FastHandler:
     """A read-only command with one key at a fixed index and no field (GET, TTL, LRANGE ...);
     ``more`` takes the command when it has more arguments than that (EXISTS k1 k2 ...)."""
     value_read = name in VALUE_READS
@@ -115,7 +128,7 @@ def _read(
     size = index + 1
 
     def handle(
-        judge: Judge,
+        judge: JudgeState,
         args: tuple[object, ...],
         reply: object,
         server: str,
@@ -131,10 +144,11 @@ def _read(
             if argc < size:
                 return None
         raw = args[index]
-        key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
-        if key is None or (
-            value_read and judge._business_fields and (server, db, key) in judge._business_fields
-        ):
+        key = (
+            judge.finding_free_keys.get(raw) if type(raw) is str else None
+        ) or judge.finding_free_key(raw)
+        held = judge.business_fields_held
+        if key is None or (value_read and held and (server, db, key) in held):
             return None
         judge.calls += 1
         use = uses.get(raw)
@@ -143,17 +157,17 @@ def _read(
     return handle
 
 
-def _read_many(name: str) -> HotHandler:
+def _read_many(name: str) -> FastHandler:
     """EXISTS/MGET/TOUCH-like reads (every argument a key)."""
     many = _read_keys(name, name in VALUE_READS)
     return _read(name, 1, lambda key: analyse_argv(name, (name, key)), more=many)
 
 
-def _read_keys(name: str, value_read: bool) -> HotHandler:
+def _read_keys(name: str, value_read: bool) -> FastHandler:
     uses: dict[tuple[object, ...], CommandUse] = {}
 
     def handle(
-        judge: Judge,
+        judge: JudgeState,
         args: tuple[object, ...],
         reply: object,
         server: str,
@@ -162,10 +176,12 @@ def _read_keys(name: str, value_read: bool) -> HotHandler:
         now: float | None,
         phase: str,
     ) -> CommandUse | None:
-        held = judge._business_fields if value_read else None
+        held = judge.business_fields_held if value_read else None
         keys = []
         for raw in args[1:]:
-            key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
+            key = (
+                judge.finding_free_keys.get(raw) if type(raw) is str else None
+            ) or judge.finding_free_key(raw)
             if key is None or (held and (server, db, key) in held):
                 return None
             keys.append(key)
@@ -173,7 +189,7 @@ def _read_keys(name: str, value_read: bool) -> HotHandler:
         raws = args[1:]
         use = uses.get(raws)
         if use is None:
-            if len(uses) >= _USES_LIMIT:
+            if len(uses) >= FAST_USES_LIMIT:
                 uses.clear()
             use = uses[raws] = analyse_argv(name, (name, *keys))
         return use
@@ -182,7 +198,7 @@ def _read_keys(name: str, value_read: bool) -> HotHandler:
 
 
 def _set(
-    judge: Judge,
+    judge: JudgeState,
     args: tuple[object, ...],
     reply: object,
     server: str,
@@ -191,7 +207,14 @@ def _set(
     now: float | None,
     phase: str,
 ) -> CommandUse | None:
-    """``SET k v [EX|PX n] [NX|XX]`` in any order; a value that cannot be a JSON object."""
+    """``SET k v [EX|PX n] [NX|XX]`` in any order; a value that cannot be a JSON object.
+
+    SET is read in three places, each for its own path: ``commands._fast_set`` (its keys and
+    fields, for the general path), ``keyspace.strings._set`` (its TTL effect, every option) and
+    this one, which takes only the shape redis-py sends and does both in one pass over the
+    options. Calling the other two instead would parse the options twice and build the
+    ``CommandUse`` and ``Call`` the fast path exists to skip; the property test in
+    ``tests/core/test_fast_judge.py`` holds the three to one behaviour."""
     argc = len(args)
     if argc < 3 or argc > 6 or not _answered(reply):
         return None
@@ -216,8 +239,10 @@ def _set(
         else:
             i += 1
     raw = args[1]
-    key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
-    if key is None or not _plain_value(args[2]):
+    key = (
+        judge.finding_free_keys.get(raw) if type(raw) is str else None
+    ) or judge.finding_free_key(raw)
+    if key is None or not _cannot_be_json_object(args[2]):
         return None
     if reply is not None:  # nil: NX or XX lost, nothing written
         if not unit:
@@ -245,12 +270,12 @@ def _set(
 _set_use, _SET_USES = _uses_cache("SET", lambda key: CommandUse("SET", ((key, False, True),)))
 
 
-def _expire(name: str, unit: int) -> HotHandler:
+def _expire(name: str, unit: int) -> FastHandler:
     """``EXPIRE k n`` / ``PEXPIRE k n`` without options, with its integer reply."""
     use_of, uses = _uses_cache(name, lambda key: analyse_argv(name, (name, key, 1)))
 
     def handle(
-        judge: Judge,
+        judge: JudgeState,
         args: tuple[object, ...],
         reply: object,
         server: str,
@@ -268,14 +293,16 @@ def _expire(name: str, unit: int) -> HotHandler:
         if (span > _SAFE_MS or (now is not None and now > _SAFE_MS)) and span + (now or 0) > MAX_MS:
             return None
         raw = args[1]
-        key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
+        key = (
+            judge.finding_free_keys.get(raw) if type(raw) is str else None
+        ) or judge.finding_free_key(raw)
         if key is None:
             return None
         database = judge.keyspace.database(server, db)
         state = database.get(key, now)  # read first, as the general path does: drops it if expired
         if reply == 1:
             if state is None:  # it existed after all (written before we watched)
-                state = database.keys[key] = KeyState("?", TTL_UNKNOWN)
+                state = database.keys[key] = KeyState(UNKNOWN_KIND, TTL_UNKNOWN)
             if now is None:
                 state.expires_at = TTL_UNKNOWN
                 state.maybe_absent = False
@@ -294,12 +321,12 @@ def _expire(name: str, unit: int) -> HotHandler:
     return handle
 
 
-def _delete(name: str) -> HotHandler:
+def _delete(name: str) -> FastHandler:
     """``DEL k`` / ``UNLINK k`` with a single key."""
     use_of, _ = _uses_cache(name, lambda key: analyse_argv(name, (name, key)))
 
     def handle(
-        judge: Judge,
+        judge: JudgeState,
         args: tuple[object, ...],
         reply: object,
         server: str,
@@ -311,7 +338,9 @@ def _delete(name: str) -> HotHandler:
         if len(args) != 2 or not _answered(reply):
             return None
         raw = args[1]
-        key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
+        key = (
+            judge.finding_free_keys.get(raw) if type(raw) is str else None
+        ) or judge.finding_free_key(raw)
         if key is None:
             return None
         judge.keyspace.database(server, db).keys.pop(key, None)
@@ -322,13 +351,13 @@ def _delete(name: str) -> HotHandler:
     return handle
 
 
-def _write(name: str, index: int, reads: bool, writes: bool) -> HotHandler:
+def _write(name: str, index: int, reads: bool, writes: bool) -> FastHandler:
     """Any other write with one key at a fixed index and no field: the key-state model applies
     it by its general handler (INCR, SADD, LPUSH, ZADD ...)."""
     use_of, _ = _uses_cache(name, lambda key: CommandUse(name, ((key, reads, writes),)))
 
     def handle(
-        judge: Judge,
+        judge: JudgeState,
         args: tuple[object, ...],
         reply: object,
         server: str,
@@ -340,10 +369,12 @@ def _write(name: str, index: int, reads: bool, writes: bool) -> HotHandler:
         if len(args) <= index or not _answered(reply):
             return None
         raw = args[index]
-        key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
+        key = (
+            judge.finding_free_keys.get(raw) if type(raw) is str else None
+        ) or judge.finding_free_key(raw)
         if key is None:
             return None
-        curated = judge.keyspace._run(name, args, reply, server, db, now)
+        curated = apply_command(judge.keyspace.per_database, name, args, reply, server, db, now)
         if writes:
             judge.note_write(server, db, key, name, site, phase, not curated)
         judge.calls += 1
@@ -353,7 +384,7 @@ def _write(name: str, index: int, reads: bool, writes: bool) -> HotHandler:
 
 
 def _hset(
-    judge: Judge,
+    judge: JudgeState,
     args: tuple[object, ...],
     reply: object,
     server: str,
@@ -367,20 +398,22 @@ def _hset(
     if argc < 4 or argc % 2 or not _answered(reply):
         return None
     raw = args[1]
-    key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
+    key = (
+        judge.finding_free_keys.get(raw) if type(raw) is str else None
+    ) or judge.finding_free_key(raw)
     if key is None:
         return None
-    fields = judge.clean_fields(args, 2, 2)
+    fields = judge.non_business_fields(args, 2, 2)
     if fields is None:
         return None
-    curated = judge.keyspace._run("HSET", args, reply, server, db, now)
+    curated = apply_command(judge.keyspace.per_database, "HSET", args, reply, server, db, now)
     judge.note_write(server, db, key, "HSET", site, phase, not curated)
     judge.calls += 1
     return CommandUse("HSET", ((key, False, True),), tuple((key, f) for f in fields))
 
 
 def _hget(
-    judge: Judge,
+    judge: JudgeState,
     args: tuple[object, ...],
     reply: object,
     server: str,
@@ -393,10 +426,12 @@ def _hget(
     if len(args) != 3:
         return None
     raw = args[1]
-    key = (judge._clean.get(raw) if type(raw) is str else None) or judge.clean_key(raw)
+    key = (
+        judge.finding_free_keys.get(raw) if type(raw) is str else None
+    ) or judge.finding_free_key(raw)
     if key is None:
         return None
-    fields = judge.clean_fields(args, 2, 1)
+    fields = judge.non_business_fields(args, 2, 1)
     if fields is None:
         return None
     judge.calls += 1
@@ -405,7 +440,7 @@ def _hget(
 
 # --- the table --------------------------------------------------------------------------------
 
-_SPECIAL: Final[dict[str, HotHandler]] = {
+_DEDICATED_HANDLERS: Final[dict[str, FastHandler]] = {
     "SET": _set,
     "EXPIRE": _expire("EXPIRE", 1000),
     "PEXPIRE": _expire("PEXPIRE", 1),
@@ -414,16 +449,14 @@ _SPECIAL: Final[dict[str, HotHandler]] = {
     "HSET": _hset,
     "HGET": _hget,
 }
-_ONE_OF_MANY: Final = frozenset({"EXISTS", "MGET", "TOUCH"})
-_STATEFUL: Final = Keyspace.AFFECTING
-_HANDLED: Final = Keyspace.HANDLED
+_KEY_LIST_READS: Final = frozenset({"EXISTS", "MGET", "TOUCH"})
 
 
-def _handler_for(name: str) -> HotHandler | None:
-    special = _SPECIAL.get(name)
+def _handler_for(name: str) -> FastHandler | None:
+    special = _DEDICATED_HANDLERS.get(name)
     if special is not None:
         return special
-    if name in _ONE_OF_MANY:
+    if name in _KEY_LIST_READS:
         return _read_many(name)
     if name in curated_names() or name.startswith("JSON."):
         return None
@@ -431,29 +464,29 @@ def _handler_for(name: str) -> HotHandler | None:
     if plan is None:
         return None
     index, reads, writes = plan
-    if name in _HANDLED:
+    if name in Keyspace.HANDLED:
         return _write(name, index, reads, writes) if writes else None
-    if name in _STATEFUL:
+    if name in Keyspace.AFFECTING:
         return None
     if writes:
         return None  # a write the model has no handler for: its TTL effect is unknown
     return _read(name, index, lambda key: CommandUse(name, ((key, reads, writes),)))
 
 
-BY_HEAD: dict[object, HotHandler | None] = {}
-_HEADS_LIMIT: Final = 4096
+# A command's head as sent ("GET", b"get") -> its handler, or None for the general path.
+HANDLER_BY_HEAD: dict[object, FastHandler | None] = {}
 
 
-def hot_handler(head: object) -> HotHandler | None:
+def fast_handler(head: object) -> FastHandler | None:
     """The handler for a command sent with ``head`` as its name, or None (general path)."""
     try:
-        return BY_HEAD[head]
+        return HANDLER_BY_HEAD[head]
     except KeyError:
         pass
     except (TypeError, ValueError):  # unhashable (a writable memoryview): the general path
         return None
-    name = plain_name(head)
+    name = single_word_name(head)
     handler = _handler_for(name) if name else None
-    if len(BY_HEAD) < _HEADS_LIMIT:
-        BY_HEAD[head] = handler
+    if len(HANDLER_BY_HEAD) < COMMAND_HEADS_LIMIT:
+        HANDLER_BY_HEAD[head] = handler
     return handler
