@@ -28,7 +28,7 @@ COMPILED = [
     "pytest_redis_boundary/pytest_plugin/recording.py",
     "pytest_redis_boundary/recorder/callsite.py",
     "pytest_redis_boundary/recorder/connections.py",
-    "pytest_redis_boundary/recorder/plain.py",
+    "pytest_redis_boundary/recorder/command_path.py",
 ]
 
 
