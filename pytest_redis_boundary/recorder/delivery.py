@@ -5,8 +5,10 @@ A command is *staged* (``stage``) when a wrapper sees it about to be written; on
 written it is *pending* in its connection's FIFO (``ConnState.push``); a reply read off the
 connection pairs with the FIFO's head and the command is *delivered* (``deliver``): handed to the
 parts sink with its reply, after the commands a script it ran ran (``recorder/scripts.py``). A
-single command skips staging (``recorder/command_path.py``). docs/reference/recording.md lists
-what is delivered when, and what never is.
+single command skips staging (``recorder/command_path.py``). Each connection gets a
+``connection`` id per socket session (a reconnect starts a new one, since MULTI and SELECT state
+do not survive it); ``db`` follows a successful ``SELECT``/``RESET``. docs/reference/recording.md
+lists what is delivered when, and what never is.
 
 Nothing here keeps arguments or replies after the sink returns. Sink exceptions are caught and
 appended to ``errors``; the application's call proceeds as if no recorder were there.

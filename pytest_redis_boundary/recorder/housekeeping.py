@@ -2,7 +2,11 @@
 
 The methods in ``HOUSEKEEPING``, ``on_connect``/``on_connect_check_health`` (HELLO, AUTH, CLIENT
 SETNAME/SETINFO, SELECT, maintenance notifications) and the health check's ``_send_ping``, run
-with the connection's capture suppressed: nothing they send is staged or delivered.
+with the connection's capture suppressed: nothing they send is staged or delivered. Any command
+sent while an outer send is in progress on the same connection (a connect it triggered, its
+health check, connect callbacks) is housekeeping too (``ConnState.sending`` is set), and
+``READONLY`` (the cluster's connect callback) and ``AUTH`` (``re_auth``) keep their reply slot
+but are never delivered (``K_HIDDEN``).
 """
 
 from __future__ import annotations

@@ -2,10 +2,16 @@
 sync and asyncio side by side.
 
 A read that returns (or raises a ``ResponseError``) pairs with the oldest pending command on
-the connection; any other error, or a disconnect, delivers every pending command with that
-error, since each may have run. The sync ``read_response`` passes its arguments, in one call, to
-``command_path.read_response``, compiled in the wheel; its asyncio twin does the same steps
-around an ``await`` and shares the failure path (``command_path.read_failed``).
+the connection, delivered with the raw reply (before redis-py's response callbacks) or the
+``ResponseError`` instance, which is re-raised unchanged. RESP3 push messages are consumed by
+redis-py's parser inside ``read_response`` and never surface as replies. When a read raises
+anything else, or the connection is disconnected, every pending command is delivered with that
+exception (a ``redis.ConnectionError`` made by the recorder for a disconnect), since each may
+have run; a retried command is then delivered again.
+
+The sync ``read_response`` passes its arguments, in one call, to ``command_path.read_response``,
+compiled in the wheel; its asyncio twin does the same steps around an ``await`` and shares the
+failure path (``command_path.read_failed``).
 """
 
 from __future__ import annotations

@@ -1,11 +1,21 @@
 """The wrappers on a connection's sending methods, sync and asyncio side by side.
 
 * sync ``send_command`` (every command a client sends alone) passes its arguments, in one call,
-  to ``command_path.send_command``, compiled in the wheel;
+  to ``command_path.send_command``, compiled in the wheel. It stages a command that is not
+  ordinary (pub/sub, script, MULTI/EXEC, SELECT/RESET, AUTH/READONLY); an ordinary one becomes
+  pending once the original returns, as a ``SingleEntry``. When ``send_command`` is redis-py's own
+  code and the class's ``send_packed_command`` has redis-py's signature (``recorder/redis_py.py``;
+  not replaced on the connection object itself, as a test double would be), the compiled path
+  packs the command and calls the unwrapped ``send_packed_command`` itself: one wrapper layer
+  instead of three for every single command.
 * asyncio ``pack_command`` (called by its ``send_command``, by ``pack_commands`` and directly by
-  the async cluster) stages the command it packs;
+  the async cluster) stages the command it packs.
 * ``send_packed_command``, sync and asyncio: once the bytes are written, the staged commands
-  become pending (``Delivery.take_staged``, ``written``); pub/sub ones are delivered at once.
+  become pending (``Delivery.take_staged``, ``written``); pub/sub commands (and anything sent on
+  a connection in pub/sub mode) are delivered at once with ``reply=NO_REPLY``.
+
+An error before ``send_packed_command`` was entered (an encoding error) drops the command; one
+after delivers it with that error, since the command may have run.
 
 Pipelines' ``pack_commands`` is in ``recorder/pipelines.py``.
 """
