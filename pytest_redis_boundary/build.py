@@ -30,7 +30,7 @@ COMPILED_MODULES = (
     "pytest_redis_boundary.pytest_plugin.recording",
     "pytest_redis_boundary.recorder.callsite",
     "pytest_redis_boundary.recorder.connections",
-    "pytest_redis_boundary.recorder.plain",
+    "pytest_redis_boundary.recorder.command_path",
 )
 
 

@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -31,17 +32,56 @@ def free_port() -> int:
     raise RuntimeError("no free port pair found")
 
 
-def _ping(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
+class ServerLog:
+    """A redis-server's log (its stdout), read by a thread as it comes: a test waits for a line
+    instead of polling the server."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdout is not None
+        self._stdout = proc.stdout
+        self._lines: list[str] = []
+        self._closed = False
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, name="redis-server log", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        # Read to the end even when no one waits any more: a full pipe would stall the server.
+        for raw in self._stdout:
+            with self._changed:
+                self._lines.append(raw.decode(errors="replace"))
+                self._changed.notify_all()
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    def wait_for(self, text: str, timeout: float) -> bool:
+        """Whether a line holding ``text`` was logged within ``timeout`` seconds (False as soon as
+        the server closed its log without one)."""
+
+        def seen() -> bool:
+            return any(text in line for line in self._lines)
+
+        with self._changed:
+            self._changed.wait_for(lambda: seen() or self._closed, timeout)
+            return seen()
+
+    def tail(self, count: int = 5) -> str:
+        with self._changed:
+            return "".join(self._lines[-count:])
 
 
-def start_server(port: int, *extra: str, workdir: str | None = None) -> subprocess.Popen[bytes]:
-    """A throwaway redis-server on 127.0.0.1:port (no persistence); waits until it answers."""
+@dataclass
+class Server:
+    """A redis-server process and its log."""
+
+    port: int
+    proc: subprocess.Popen[bytes]
+    log: ServerLog
+
+
+def start_server(port: int, *extra: str, workdir: str | None = None) -> Server:
+    """A throwaway redis-server on 127.0.0.1:port (no persistence), once it accepts connections."""
     proc = subprocess.Popen(
         [
             REDIS_SERVER,
@@ -56,21 +96,21 @@ def start_server(port: int, *extra: str, workdir: str | None = None) -> subproce
             *extra,
         ],
         cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"redis-server on port {port} exited with {proc.returncode}")
-        if _ping(port):
-            return proc
-        time.sleep(0.02)
-    proc.kill()
-    raise RuntimeError(f"redis-server on port {port} did not start")
+    server = Server(port, proc, ServerLog(proc))
+    if not server.log.wait_for("Ready to accept connections", timeout=10):
+        stop(server)
+        raise RuntimeError(
+            f"redis-server on port {port} did not start (exit code {proc.returncode}):\n"
+            + server.log.tail()
+        )
+    return server
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
+def stop(server: Server) -> None:
+    proc = server.proc
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -78,6 +118,8 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+    if proc.stdout is not None:
+        proc.stdout.close()
 
 
 @dataclass
@@ -86,7 +128,7 @@ class LocalCluster:
 
     ports: list[int]
     workdir: str
-    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    servers: list[Server] = field(default_factory=list)
 
     @property
     def host(self) -> str:
@@ -108,7 +150,7 @@ class LocalCluster:
                 node_dir = os.path.join(workdir, str(port))
                 os.mkdir(node_dir)
                 cluster.ports.append(port)
-                cluster.procs.append(
+                cluster.servers.append(
                     start_server(
                         port,
                         "--cluster-enabled",
@@ -142,24 +184,26 @@ class LocalCluster:
         return cluster
 
     def wait_ok(self, timeout: float) -> None:
+        """Until every node has logged that its cluster state is ok (then checked once)."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            states = []
-            for port in self.ports:
-                out = subprocess.run(
-                    [REDIS_CLI, "-p", str(port), "CLUSTER", "INFO"],
-                    capture_output=True,
-                    text=True,
-                    timeout=5,
-                ).stdout
-                states.append("cluster_state:ok" in out)
-            if all(states):
-                return
-            time.sleep(0.1)
-        raise RuntimeError("cluster did not reach cluster_state:ok")
+        for server in self.servers:
+            remaining = max(0.0, deadline - time.monotonic())
+            if not server.log.wait_for("Cluster state changed: ok", remaining):
+                raise RuntimeError(
+                    f"node {server.port} did not reach cluster_state:ok:\n{server.log.tail()}"
+                )
+        for port in self.ports:
+            info = subprocess.run(
+                [REDIS_CLI, "-p", str(port), "CLUSTER", "INFO"],
+                capture_output=True,
+                text=True,
+                timeout=5,
+            ).stdout
+            if "cluster_state:ok" not in info:
+                raise RuntimeError(f"node {port} logged cluster_state:ok, then reports:\n{info}")
 
     def stop(self) -> None:
-        for proc in self.procs:
-            stop(proc)
-        self.procs = []
+        for server in self.servers:
+            stop(server)
+        self.servers = []
         shutil.rmtree(self.workdir, ignore_errors=True)

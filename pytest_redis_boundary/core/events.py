@@ -7,7 +7,7 @@ core needs to analyse it: nothing downstream of ``analyse`` keeps ``args`` or ``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Literal, NamedTuple
+from typing import Final, Literal, NamedTuple, Protocol
 
 
 class _NoReply:
@@ -66,3 +66,26 @@ class CommandEvent:
     site: CallSite | None = None
     origin: Origin = "client"
     time_ms: float | None = None  # wall-clock epoch milliseconds when sent; None = unknown
+
+
+class PartsSink(Protocol):
+    """Receives one command as the fields of a ``CommandEvent``, without building one.
+
+    The recorder hands every client command to such a sink (the running test's recording, or the
+    recorder's own one that builds a ``CommandEvent``). Its parameters are ``CommandEvent``'s
+    fields, in order, except ``in_script``: true for ``origin="script"``. They are positional
+    only: a sink is called for every command, and positional arguments cost the least to pass.
+    """
+
+    def __call__(
+        self,
+        args: tuple[object, ...],
+        reply: object,
+        server: str,
+        db: int,
+        connection: int,
+        site: CallSite | None,
+        in_script: bool,
+        time_ms: float | None,
+        /,
+    ) -> None: ...

@@ -1,8 +1,8 @@
 """What the recorder keeps per redis-py connection, and what a command name means to it.
 
 The wheel compiles this module with mypyc (``build.COMPILED_MODULES``), so the per-command path
-(``recorder/plain.py``) reads a connection's state as plain struct fields; the rest of the
-recorder (``recorder/hooks.py``) uses it as any Python object.
+(``recorder/command_path.py``) reads a connection's state as struct fields; the rest of the
+recorder uses it as any Python object.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from pytest_redis_boundary.recorder.scripts import ScriptEvent
 __all__ = [
     "ATTR",
     "KINDS",
-    "PLAIN",
-    "PLAIN_WRITTEN",
+    "SENDING_SINGLE",
+    "WRITING_SINGLE",
     "ConnState",
     "Entry",
-    "Plain",
+    "SingleEntry",
     "fake_server",
     "kind_of",
     "mark_ignored",
@@ -37,7 +37,7 @@ __all__ = [
 ATTR: Final = "_redis_boundary_state"
 
 # What a command name means to the recorder (looked up once per command, as sent).
-K_PLAIN: Final = 0
+K_ORDINARY: Final = 0  # a read or a write the recorder only records: nothing to act on
 K_PUBSUB: Final = 1
 K_HIDDEN: Final = 2  # occupies a reply slot, never delivered
 K_SCRIPT: Final = 3
@@ -87,11 +87,11 @@ def kind_of(head: object) -> int:
     """What a command name means to the recorder, for any name redis-py can send (a writable
     memoryview is not hashable: it is looked up by its bytes)."""
     try:
-        return KINDS.get(head, K_PLAIN)
+        return KINDS.get(head, K_ORDINARY)
     except (TypeError, ValueError):
         if isinstance(head, memoryview):
-            return KINDS.get(head.tobytes(), K_PLAIN)
-        return K_PLAIN
+            return KINDS.get(head.tobytes(), K_ORDINARY)
+        return K_ORDINARY
 
 
 _conn_ids = itertools.count(1)
@@ -102,8 +102,10 @@ def new_conn_id() -> int:
     return next(_conn_ids)
 
 
-# A plain command (kind K_PLAIN) awaiting its reply: (args, call site, send time in ms).
-Plain = tuple[tuple[object, ...], CallSite | None, float]
+# A single command awaiting its reply: an ordinary command (kind K_ORDINARY) that a sync
+# connection's ``send_command`` sent on its own (not staged: no pipeline, not in pub/sub mode), as
+# a bare tuple (args, call site, send time in ms), which costs less to build than an ``Entry``.
+SingleEntry = tuple[tuple[object, ...], CallSite | None, float]
 
 
 class Entry:
@@ -153,7 +155,7 @@ class ConnState:
         # The commands written and awaiting their replies, oldest first, from ``_head`` on: a
         # list and an index rather than a deque, whose methods a compiled caller reaches only
         # through generic calls (this runs for every command).
-        self._pending: list[Entry | Plain | None] = []  # None: read, not yet dropped
+        self._pending: list[Entry | SingleEntry | None] = []  # None: read, not yet dropped
         self._head = 0
         self.staged: list[Entry] = []
         self.sending: list[Entry] | None = None
@@ -170,14 +172,14 @@ class ConnState:
         """Whether a command written on this connection awaits its reply."""
         return self._head < len(self._pending)
 
-    def push(self, entry: Entry | Plain) -> None:
+    def push(self, entry: Entry | SingleEntry) -> None:
         """``entry`` was written: it awaits its reply after those before it."""
         self._pending.append(entry)
 
     def push_all(self, entries: list[Entry]) -> None:
         self._pending.extend(entries)
 
-    def pop(self) -> Entry | Plain:
+    def pop(self) -> Entry | SingleEntry:
         """The oldest command awaiting its reply, no longer waiting (``waiting()`` first)."""
         pending = self._pending
         head = self._head
@@ -195,10 +197,11 @@ class ConnState:
         return entry
 
 
-# What a connection's ``sending`` holds while a plain command is sent, and once its bytes are
-# being written (an error after that point may come after the server ran the command).
-PLAIN: Final[list[Entry]] = []
-PLAIN_WRITTEN: Final[list[Entry]] = []
+# What a connection's ``sending`` holds while a single command is sent, and once its bytes are
+# being written (an error after that point may come after the server ran the command). Compared
+# by identity: a staged batch in ``sending`` is another list.
+SENDING_SINGLE: Final[list[Entry]] = []
+WRITING_SINGLE: Final[list[Entry]] = []
 
 
 def without_frames(exc: BaseException) -> BaseException:

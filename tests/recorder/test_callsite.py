@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import fakeredis
 import redis
@@ -61,10 +62,10 @@ def test_site_is_cached_and_identical() -> None:
 
 def test_app_module_outside_tests(capture: Capture, tmp_path: Path) -> None:
     """A module under the rootdir calling redis through a helper chain is the site."""
-    app = tmp_path / "app"
-    app.mkdir()
-    (app / "__init__.py").write_text("")
-    (app / "jobs.py").write_text(
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "jobs.py").write_text(
         textwrap.dedent(
             """\
             def mark_done(client, job):
@@ -122,11 +123,11 @@ def _deeper_hook(resolver: CallSiteResolver, hint: list[DepthHint]) -> object:
     return _hook(resolver, hint)
 
 
-def _application(folder: Path, source: str) -> dict[str, object]:
+def _application(folder: Path, source: str) -> dict[str, Any]:
     """The functions of ``source``, run from ``folder/app.py`` (an application's file)."""
     outer = folder / "app.py"
     outer.write_text(textwrap.dedent(source))
-    namespace: dict[str, object] = {}
+    namespace: dict[str, Any] = {}
     exec(compile(outer.read_text(), str(outer), "exec"), namespace)
     return namespace
 
@@ -149,12 +150,12 @@ def test_hints_remember_each_depth_a_hook_is_reached_at(tmp_path: Path) -> None:
     hint: list[DepthHint] = []
     seen = set()
     for _ in range(3):
-        a = shallow(_hook, resolver, hint)  # type: ignore[operator]
+        a = shallow(_hook, resolver, hint)
         assert hint[0].depth == 1  # the depth used last is tried first, as a single hint would be
-        b = deep(_deeper_hook, resolver, hint)  # type: ignore[operator]
+        b = deep(_deeper_hook, resolver, hint)
         assert hint[0].depth == 2
-        assert (a.function, a.line) == ("shallow", 3)  # type: ignore[attr-defined]
-        assert (b.function, b.line) == ("deep", 6)  # type: ignore[attr-defined]
+        assert (a.function, a.line) == ("shallow", 3)
+        assert (b.function, b.line) == ("deep", 6)
         seen.add(tuple(sorted(known.depth for known in hint)))
     assert seen == {(1, 2)}  # both depths kept: no walk after the first of each
 
@@ -183,12 +184,12 @@ def test_a_remembered_depth_is_not_taken_when_the_frame_below_it_is_external(
     deep, caller = app["deep"], app["caller"]
     hint: list[DepthHint] = []
     for _ in range(2):
-        a = deep(_deeper_hook, resolver, hint)  # type: ignore[operator]
+        a = deep(_deeper_hook, resolver, hint)
         assert hint[0].depth == 2
-        b = caller(_hook, resolver, hint)  # type: ignore[operator]
+        b = caller(_hook, resolver, hint)
         assert hint[0].depth == 1
-        assert (a.function, a.line) == ("deep", 3)  # type: ignore[attr-defined]
-        assert (b.function, b.line) == ("helper", 6)  # type: ignore[attr-defined]
+        assert (a.function, a.line) == ("deep", 3)
+        assert (b.function, b.line) == ("helper", 6)
 
 
 def test_hint_table_keeps_one_list_per_command_name() -> None:
@@ -218,5 +219,5 @@ def test_alternating_commands_each_get_their_own_callers_line(capture: Capture) 
         tag: next(i for i, t in enumerate(source, 1) if t.endswith(f"# alt-{tag}"))
         for tag in ("set", "expire", "exists")
     }
-    got = [(e.args[0], e.site.line) for e in capture.take() if e.site]  # type: ignore[attr-defined]
+    got = [(e.args[0], e.site.line) for e in capture.take() if e.site]
     assert got == [("SET", line["set"]), ("EXPIRE", line["expire"]), ("EXISTS", line["exists"])] * 3

@@ -7,10 +7,10 @@ import random
 import weakref
 from collections import deque
 
-from pytest_redis_boundary.recorder.connections import ConnState, Plain
+from pytest_redis_boundary.recorder.connections import ConnState, SingleEntry
 
 
-def _plain(n: int) -> Plain:
+def _single(n: int) -> SingleEntry:
     return (("GET", f"k{n}"), None, float(n))
 
 
@@ -18,8 +18,8 @@ def test_replies_pair_with_commands_in_the_order_they_were_written() -> None:
     st = ConnState("fakeredis:1", 0, True)
     assert not st.waiting()
     for n in range(3):
-        st.push(_plain(n))
-    assert [st.pop()[2] for _ in range(3)] == [0.0, 1.0, 2.0]
+        st.push(_single(n))
+    assert [st.pop() for _ in range(3)] == [_single(0), _single(1), _single(2)]
     assert not st.waiting()
 
 
@@ -28,14 +28,14 @@ def test_a_long_pipeline_read_while_more_is_written_keeps_its_order() -> None:
     # read: the queue must behave exactly as a FIFO would.
     rng = random.Random(7)
     st = ConnState("fakeredis:1", 0, True)
-    model: deque[Plain] = deque()
+    model: deque[SingleEntry] = deque()
     sent = 0
     for _ in range(5_000):
         if model and rng.random() < 0.45:
             assert st.waiting()
             assert st.pop() == model.popleft()
         else:
-            batch = [_plain(sent + i) for i in range(rng.randint(1, 40))]
+            batch = [_single(sent + i) for i in range(rng.randint(1, 40))]
             sent += len(batch)
             for entry in batch:
                 st.push(entry)
@@ -54,10 +54,10 @@ def test_a_command_read_is_not_kept_while_later_ones_await_their_replies() -> No
     key = _Key()
     watch = weakref.ref(key)
     st.push((("GET", key), None, 0.0))
-    st.push(_plain(1))
+    st.push(_single(1))
     st.pop()
     del key
     gc.collect()
     assert watch() is None  # the reply was read: the state no longer holds its arguments
     assert st.waiting()
-    assert st.pop() == _plain(1)
+    assert st.pop() == _single(1)

@@ -160,13 +160,13 @@ def test_pipeline_without_transaction(
 ) -> None:
     client = make_sync()
     with client.pipeline(transaction=False) as pipe:
-        pipe.set(prefix + "a", 1)  # plain-queue
+        pipe.set(prefix + "a", 1)  # no-transaction-queue
         pipe.incr(prefix + "a")
         assert pipe.execute() == [True, 2]
     events = capture.take()
     assert seq(events) == [("SET", prefix + "a"), ("INCRBY", prefix + "a")]
     assert [e.reply for e in events] == [b"OK", 2]
-    assert events[0].site is not None and events[0].site.line == _line("plain-queue")
+    assert events[0].site is not None and events[0].site.line == _line("no-transaction-queue")
 
 
 def test_watch_aborted_exec_delivers_none(
@@ -359,7 +359,10 @@ def test_threads(capture: Capture, make_sync: Callable[..., Any], prefix: str) -
     events = capture.take()
     gets = [e for e in events if name(e) == "GET"]
     assert len(events) == 160 and len(gets) == 80
-    assert all(str(e.reply.decode()) == str(e.args[1]).rsplit(":", 1)[1] for e in gets)
+    assert all(
+        isinstance(e.reply, bytes) and e.reply.decode() == str(e.args[1]).rsplit(":", 1)[1]
+        for e in gets
+    )
     assert all(e.site is not None and e.site.function == "work" for e in events)
 
 
@@ -505,27 +508,27 @@ def test_a_failed_write_delivers_the_command_with_its_error(capture: Capture) ->
 
 
 def test_redis_py_send_command_is_recognised_and_no_other() -> None:
-    # The single-layer path for plain commands is taken only for redis-py's own code.
+    # The single-layer path for single commands is taken only for redis-py's own code.
     import redis.connection
 
-    from pytest_redis_boundary.recorder.hooks import _is_known_send_command
+    from pytest_redis_boundary.recorder.redis_py import is_known_send_command
 
-    assert _is_known_send_command(redis.connection.AbstractConnection.send_command)
+    assert is_known_send_command(redis.connection.AbstractConnection.send_command)
 
     def send_command(self: Any, *args: Any, **kwargs: Any) -> None:
         """Pack and send a command to the Redis server"""
         self.send_packed_command(self._command_packer.pack(*args), check_health=False)
 
-    assert not _is_known_send_command(send_command)
-    assert not _is_known_send_command(print)
+    assert not is_known_send_command(send_command)
+    assert not is_known_send_command(print)
 
 
 def test_send_packed_command_is_specialised_only_for_redis_py_signature() -> None:
     import redis.connection
 
-    from pytest_redis_boundary.recorder.hooks import _has_send_packed_signature
+    from pytest_redis_boundary.recorder.redis_py import has_send_packed_signature
 
-    assert _has_send_packed_signature(redis.connection.AbstractConnection.send_packed_command)
+    assert has_send_packed_signature(redis.connection.AbstractConnection.send_packed_command)
 
     def other_default(self: Any, command: Any, check_health: bool = False) -> None: ...
 
@@ -535,10 +538,10 @@ def test_send_packed_command_is_specialised_only_for_redis_py_signature() -> Non
 
     def other_names(self: Any, packed: Any, check_health: bool = True) -> None: ...
 
-    assert not _has_send_packed_signature(other_default)
-    assert not _has_send_packed_signature(variadic)
-    assert not _has_send_packed_signature(keyword_only)
-    assert not _has_send_packed_signature(other_names)
+    assert not has_send_packed_signature(other_default)
+    assert not has_send_packed_signature(variadic)
+    assert not has_send_packed_signature(keyword_only)
+    assert not has_send_packed_signature(other_names)
 
 
 def test_send_packed_command_patched_on_a_connection_is_still_called(capture: Capture) -> None:
@@ -547,7 +550,7 @@ def test_send_packed_command_patched_on_a_connection_is_still_called(capture: Ca
     from unittest import mock
 
     client = fakeredis.FakeRedis(server=fakeredis.FakeServer())
-    conn = client.connection_pool.get_connection()
+    conn: Any = client.connection_pool.get_connection()
     boom = redis.ConnectionError("boom")
     with (
         mock.patch.object(conn, "send_packed_command", side_effect=boom) as patched,
@@ -563,7 +566,7 @@ def test_a_connection_class_with_its_own_send_command_is_recorded_once(capture: 
     client = fakeredis.FakeRedis(server=fakeredis.FakeServer())
     base: Any = client.connection_pool.connection_class
 
-    class LoggingConnection(base):  # type: ignore[misc,valid-type]
+    class LoggingConnection(base):  # type: ignore[misc]
         def send_command(self, *args: Any, **kwargs: Any) -> None:
             sent.append(args[0])
             super().send_command(*args, **kwargs)
@@ -664,12 +667,12 @@ def test_redis_cluster_and_cluster_pipeline(
         assert servers <= {f"127.0.0.1:{p}" for p in local_cluster.ports}
         assert all(e.reply == b"OK" for e in events[:12])
 
-        pipe = client.pipeline()
+        pipe = client.pipeline()  # type: ignore[no-untyped-call]
         for k in keys[:6]:
             pipe.incr(k + ":n")  # cluster-queue
         assert pipe.execute() == [1] * 6
         piped = [e for e in capture.take() if name(e) == "INCRBY"]
-        assert sorted(key for _, key in seq(piped)) == sorted(k + ":n" for k in keys[:6])
+        assert sorted(str(key) for _, key in seq(piped)) == sorted(k + ":n" for k in keys[:6])
         assert all(e.reply == 1 for e in piped)
         assert all(e.site is not None and e.site.line == _line("cluster-queue") for e in piped)
         assert all(name(e) != "READONLY" for e in capture.take())

@@ -76,14 +76,14 @@ def test_script_inside_multi_comes_before_exec(
 ) -> None:
     client = make_sync()
     with client.pipeline() as pipe:
-        pipe.set(prefix + "plain", 1)
-        pipe.eval("return redis.call('del', KEYS[1])", 1, prefix + "plain")
+        pipe.set(prefix + "k", 1)
+        pipe.eval("return redis.call('del', KEYS[1])", 1, prefix + "k")
         pipe.execute()
     assert seq(scripted.take()) == [
         ("MULTI", None),
-        ("SET", prefix + "plain"),
+        ("SET", prefix + "k"),
         ("EVAL", "return redis.call('del', KEYS[1])"),
-        ("DEL", prefix + "plain"),
+        ("DEL", prefix + "k"),
         ("EXEC", None),
     ]
 

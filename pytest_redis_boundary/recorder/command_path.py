@@ -1,63 +1,51 @@
-"""What every command sent through a sync redis-py connection runs: ``send_command`` and
-``read_response``, behind the recorder's wrappers.
+"""The path every command sent through a sync redis-py connection takes: ``send_command`` and
+``read_response``, behind the recorder's wrappers (``recorder/sending.py``,
+``recorder/replies.py``).
 
 The wheel compiles this module with mypyc (``build.COMPILED_MODULES``). The wrappers on the
-connection classes stay Python functions (a function binds as a method, and calling one costs
-less than calling a compiled callable object); each passes its arguments here as they are, in
-one call. ``recorder/hooks.py`` describes what is recorded and when.
+connection classes stay Python functions (a compiled function does not bind as a method, and a
+compiled callable object or closure costs more to call than a Python function); each passes its
+arguments here as they are, in one call. The asyncio wrappers do the same work in Python beside
+their sync twins: a coroutine must ``await`` the original between the steps, so their bodies
+cannot be a call here; they share what comes after a failed read (``read_failed``).
+docs/reference/recording.md describes what is recorded and when.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
-from pytest_redis_boundary.core.events import CallSite
+from pytest_redis_boundary.core.events import CallSite, PartsSink
 from pytest_redis_boundary.recorder.callsite import CallSiteResolver, HintTable
 from pytest_redis_boundary.recorder.connections import (
     ATTR,
-    K_PLAIN,
+    K_ORDINARY,
     KINDS,
-    PLAIN,
-    PLAIN_WRITTEN,
+    SENDING_SINGLE,
+    WRITING_SINGLE,
     ConnState,
     Entry,
-    Plain,
+    SingleEntry,
     kind_of,
     state_of,
 )
 
-__all__ = ["PartsSink", "PlainPath", "read_response", "send_command"]
+__all__ = ["CommandPath", "read_failed", "read_response", "send_command"]
 
 
-class PartsSink(Protocol):
-    """Receives a command as the fields of a ``CommandEvent``, without building one."""
-
-    def __call__(
-        self,
-        args: tuple[object, ...],
-        reply: object,
-        server: str,
-        db: int,
-        connection: int,
-        site: CallSite | None,
-        in_script: bool,
-        time_ms: float | None,
-        /,
-    ) -> None: ...
-
-
-class PlainPath:
+class CommandPath:
     """What the per-command functions share with their ``Recorder``: whether it is on, where
-    commands go, and its methods for everything but a plain command."""
+    commands go, and the delivery's methods (``recorder/delivery.py``) for everything but a
+    single command."""
 
     def __init__(
         self,
         resolver: CallSiteResolver,
         parts: PartsSink,
         stage: Callable[[ConnState, Any, tuple[object, ...], int, CallSite | None], None],
-        deliver: Callable[[ConnState, Entry | Plain, object, Any], None],
+        deliver: Callable[[ConnState, Entry | SingleEntry, object, Any], None],
         flush: Callable[[ConnState, BaseException, Any], None],
         error: Callable[[BaseException], None],
     ) -> None:
@@ -74,7 +62,7 @@ class PlainPath:
 
 
 def send_command(
-    path: PlainPath,
+    path: CommandPath,
     orig: Callable[..., object],
     inline: bool,
     hints: HintTable,
@@ -82,10 +70,10 @@ def send_command(
     args: tuple[object, ...],
     kwargs: dict[str, Any],
 ) -> object:
-    """A connection's ``send_command(*args, **kwargs)``: stages a command that is not plain
+    """A connection's ``send_command(*args, **kwargs)``: stages a command that is not ordinary
     (pub/sub, script, MULTI/EXEC, SELECT/RESET, AUTH/READONLY) for ``send_packed_command``;
-    makes a plain one pending once it is written. ``inline``: ``orig`` is redis-py's own
-    ``send_command``, which this packs and writes itself when the class's
+    makes an ordinary one pending once it is written, as a ``SingleEntry``. ``inline``: ``orig``
+    is redis-py's own ``send_command``, which this packs and writes itself when the class's
     ``send_packed_command`` is ours over redis-py's signature (one wrapper layer, not three).
     ``hints``: the wrapper's own call-site depth hints."""
     st = state_of(conn)
@@ -94,7 +82,7 @@ def send_command(
     head = args[0]
     try:
         hint = hints[head]
-        kind = KINDS.get(head, K_PLAIN)
+        kind = KINDS.get(head, K_ORDINARY)
     except (TypeError, ValueError):  # unhashable, or a writable memoryview
         hint = hints.shared
         kind = kind_of(head)
@@ -105,7 +93,7 @@ def send_command(
         finally:
             if st.staged:  # never reached the socket (e.g. an encoding error)
                 st.staged.clear()
-    entry: Plain = (args, path.resolver.site_hinted(hint), time.time() * 1000.0)
+    entry: SingleEntry = (args, path.resolver.site_hinted(hint), time.time() * 1000.0)
     st.used = True
     write = (
         path.packed_originals.get(type(conn).send_packed_command)
@@ -115,7 +103,7 @@ def send_command(
     if write is not None:
         # redis-py's send_command, with the unwrapped send_packed_command of the class.
         packed = conn._command_packer.pack(*args)  # an encoding error: never sent
-        st.sending = PLAIN_WRITTEN
+        st.sending = WRITING_SINGLE
         try:
             write(conn, packed, kwargs.get("check_health", True))
         except BaseException as exc:
@@ -125,11 +113,11 @@ def send_command(
         st.sending = None
         st.push(entry)
         return None
-    st.sending = PLAIN
+    st.sending = SENDING_SINGLE
     try:
         result = orig(conn, *args, **kwargs)
     except BaseException as exc:
-        written = st.sending is PLAIN_WRITTEN
+        written = st.sending is WRITING_SINGLE
         st.sending = None
         if written:  # the bytes may have reached the server: the command may have run
             path.deliver(st, entry, exc, conn)
@@ -140,7 +128,7 @@ def send_command(
 
 
 def read_response(
-    path: PlainPath,
+    path: CommandPath,
     orig: Callable[..., object],
     conn: Any,
     args: tuple[object, ...],
@@ -158,11 +146,7 @@ def read_response(
         reply = orig(conn, *args, **kwargs) if args or kwargs else orig(conn)
     except BaseException as exc:
         st.reading = False
-        if isinstance(exc, path.response_error):
-            if st.waiting():
-                path.deliver(st, st.pop(), exc, conn)
-        else:
-            path.flush(st, exc, conn)
+        read_failed(path, st, exc, conn)
         raise
     st.reading = False
     if st.waiting():
@@ -175,3 +159,14 @@ def read_response(
             except Exception as sink_error:
                 path.error(sink_error)
     return reply
+
+
+def read_failed(path: CommandPath, st: ConnState, exc: BaseException, conn: Any) -> None:
+    """A read raised ``exc``: a ``ResponseError`` is the reply of the oldest pending command;
+    anything else (a lost connection, a timeout) delivers every pending command with it, since
+    each may have run. Shared by the sync path and its asyncio twin."""
+    if isinstance(exc, path.response_error):
+        if st.waiting():
+            path.deliver(st, st.pop(), exc, conn)
+    else:
+        path.flush(st, exc, conn)
