@@ -1,4 +1,5 @@
-"""Every cap on the engine's memo caches, in one place.
+"""Every cap on what grows with the keys an application sends, in one place: the engine's memo
+caches and the session's count of distinct keys per class.
 
 The engine memoizes what repeats across commands: command names as sent, the keys and fields a
 command touches, what the policy says of a key. Each cache is keyed by something an application
@@ -16,6 +17,7 @@ from typing import Final
 __all__ = [
     "COMMAND_HEADS_LIMIT",
     "FAST_USES_LIMIT",
+    "KEYS_PER_CLASS_LIMIT",
     "KEY_FACTS_LIMIT",
     "POLICY_MEMO_LIMIT",
     "SINGLE_KEY_PLANS_LIMIT",
@@ -41,3 +43,7 @@ KEY_FACTS_LIMIT: Final = 1_048_576
 
 # policy: its lookups of a key (key class, business key, tenant), memoized per key.
 POLICY_MEMO_LIMIT: Final = 262_144
+
+# pytest_plugin.totals: the distinct keys counted per key class for the session summary; past
+# it the summary says "N+" instead of keeping every key of a suite that writes millions.
+KEYS_PER_CLASS_LIMIT: Final = 100_000

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Protocol
 
+from pytest_redis_boundary.core.cache_limits import KEYS_PER_CLASS_LIMIT
 from pytest_redis_boundary.core.catalogue import RULE_NAMES
 from pytest_redis_boundary.core.findings import Finding
 from pytest_redis_boundary.core.governance import GovernedException
 from pytest_redis_boundary.core.verdicts import ExceptionStatus
-from pytest_redis_boundary.pytest_plugin.totals import KEYS_PER_CLASS_LIMIT, RunTotals, Site
+from pytest_redis_boundary.pytest_plugin.totals import RunTotals, Site
 
 __all__ = ["FOLD_SITES", "TOP_SITES", "SummaryInput", "render_summary", "summary_lines"]
 

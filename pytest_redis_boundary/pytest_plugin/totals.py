@@ -9,15 +9,15 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
+from pytest_redis_boundary.core.cache_limits import KEYS_PER_CLASS_LIMIT
 from pytest_redis_boundary.core.events import CallSite
 from pytest_redis_boundary.core.findings import Finding
 from pytest_redis_boundary.core.policy import Policy
 
-__all__ = ["KEYS_PER_CLASS_LIMIT", "RunTotals", "key_class_name", "wire_value"]
+__all__ = ["RunTotals", "key_class_name", "wire_value"]
 
-KEYS_PER_CLASS_LIMIT: Final = 100_000
 """Distinct written keys remembered per key class (the summary shows ``100000+`` beyond)."""
 
 Site = tuple[str, int, str]  # path, line, function
