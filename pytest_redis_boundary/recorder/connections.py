@@ -17,6 +17,7 @@ from pytest_redis_boundary.core.events import CallSite
 from pytest_redis_boundary.recorder.scripts import ScriptEvent
 
 __all__ = [
+    "ACTS_ON_REPLY",
     "ATTR",
     "KINDS",
     "SENDING_SINGLE",
@@ -48,6 +49,11 @@ K_RESET: Final = 7
 # entry-only kinds
 K_NOWAIT: Final = 8
 K_EXEC_SCRIPT: Final = 9
+# Delivery acts on the reply of every kind from K_SCRIPT on (scripts, transactions, SELECT,
+# RESET, their entry-only forms) and of none below it. It tests that with one integer comparison
+# per command instead of a set lookup, so the numbering above must keep that split:
+# tests/recorder/test_connections.py checks it.
+ACTS_ON_REPLY: Final = K_SCRIPT
 
 
 def _name_table() -> dict[object, int]:

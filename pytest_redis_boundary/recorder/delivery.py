@@ -26,6 +26,7 @@ from pytest_redis_boundary.core.events import NO_REPLY, CallSite, CommandEvent
 from pytest_redis_boundary.recorder.callsite import CallSiteResolver
 from pytest_redis_boundary.recorder.command_path import CommandPath
 from pytest_redis_boundary.recorder.connections import (
+    ACTS_ON_REPLY,
     ATTR,
     K_EXEC,
     K_EXEC_SCRIPT,
@@ -195,7 +196,7 @@ class Delivery:
         kind = entry.kind
         if kind == K_HIDDEN:
             return
-        if kind >= K_SCRIPT:
+        if kind >= ACTS_ON_REPLY:
             self._collect_script_commands(st, entry, reply, conn)
         events = entry.script_events
         if events:
@@ -219,7 +220,7 @@ class Delivery:
             )
         except Exception as exc:
             self.errors.append(without_frames(exc))
-        if kind >= K_SCRIPT:
+        if kind >= ACTS_ON_REPLY:
             self._apply_reply(st, entry, reply)
 
     def _collect_script_commands(

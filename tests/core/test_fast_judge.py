@@ -19,7 +19,7 @@ sometimes unknown (``time_ms=None``).
 streams send really take the fast path); the tests after it pin shapes that are easy to get wrong,
 and the last ones a difference the property test found.
 
-Examples: ``REDIS_BOUNDARY_HOTPATH_EXAMPLES`` (default 400; raise it for a deeper local run).
+Examples: ``REDIS_BOUNDARY_FAST_JUDGE_EXAMPLES`` (default 400; raise it for a deeper local run).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from pytest_redis_boundary.core.keyspace import TTL_UNKNOWN, UNKNOWN_KIND
 from pytest_redis_boundary.core.policy import Policy, default_policy, parse_policy
 from pytest_redis_boundary.core.rules import Judge
 
-EXAMPLES = int(os.environ.get("REDIS_BOUNDARY_HOTPATH_EXAMPLES", "400"))
+EXAMPLES = int(os.environ.get("REDIS_BOUNDARY_FAST_JUDGE_EXAMPLES", "400"))
 
 NOW = 1_790_000_000_000  # a fixed wall-clock epoch in milliseconds (a whole second)
 NOW_S = NOW // 1000

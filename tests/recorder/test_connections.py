@@ -7,7 +7,8 @@ import random
 import weakref
 from collections import deque
 
-from pytest_redis_boundary.recorder.connections import ConnState, SingleEntry
+from pytest_redis_boundary.recorder import connections
+from pytest_redis_boundary.recorder.connections import ACTS_ON_REPLY, ConnState, SingleEntry
 
 
 def _single(n: int) -> SingleEntry:
@@ -61,3 +62,12 @@ def test_a_command_read_is_not_kept_while_later_ones_await_their_replies() -> No
     assert watch() is None  # the reply was read: the state no longer holds its arguments
     assert st.waiting()
     assert st.pop() == _single(1)
+
+
+def test_only_the_kinds_whose_reply_delivery_acts_on_are_numbered_from_acts_on_reply() -> None:
+    """Delivery compares ``kind >= ACTS_ON_REPLY`` instead of looking the kind up in a set: the
+    numbering must put exactly the kinds with a reply to act on at or above it."""
+    kinds = {name: value for name, value in vars(connections).items() if name.startswith("K_")}
+    acting = {"K_SCRIPT", "K_MULTI", "K_EXEC", "K_SELECT", "K_RESET", "K_NOWAIT", "K_EXEC_SCRIPT"}
+    assert len(set(kinds.values())) == len(kinds)
+    assert {name for name, value in kinds.items() if value >= ACTS_ON_REPLY} == acting
