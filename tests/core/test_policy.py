@@ -9,10 +9,10 @@ from textwrap import dedent
 
 import pytest
 
+from pytest_redis_boundary.core.cache_limits import POLICY_MEMO_LIMIT
 from pytest_redis_boundary.core.governance import GovernedException
 from pytest_redis_boundary.core.patterns import KeyPattern, PatternSet
 from pytest_redis_boundary.core.policy import (
-    _MEMO_LIMIT,
     BUILTIN_SOURCE,
     Policy,
     PolicyError,
@@ -134,9 +134,9 @@ def test_default_lookups() -> None:
 
 def test_memo_is_bounded() -> None:
     policy = parse_policy("version: 1\n", "p.yaml")
-    for i in range(_MEMO_LIMIT + 10):
+    for i in range(POLICY_MEMO_LIMIT + 10):
         policy.classify(f"t:acme:cache:{i}")
-    assert len(policy._lookups.class_memo) <= _MEMO_LIMIT
+    assert len(policy._lookups.class_memo) <= POLICY_MEMO_LIMIT
     assert policy.classify("t:acme:cache:0") is policy.classes[0]
 
 
