@@ -10,6 +10,14 @@ __all__ = ["COMPILED_MODULES", "engine_build", "is_compiled", "module_files"]
 
 COMPILED_MODULES = (
     "pytest_redis_boundary.core.commands",
+    "pytest_redis_boundary.core.commands.arguments",
+    "pytest_redis_boundary.core.commands.use",
+    "pytest_redis_boundary.core.commands.names",
+    "pytest_redis_boundary.core.commands.table",
+    "pytest_redis_boundary.core.commands.argv",
+    "pytest_redis_boundary.core.commands.keys",
+    "pytest_redis_boundary.core.commands.fields",
+    "pytest_redis_boundary.core.commands.analysis",
     "pytest_redis_boundary.core.per_database",
     "pytest_redis_boundary.core.keyspace",
     "pytest_redis_boundary.core.keyspace.state",

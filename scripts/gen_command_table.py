@@ -1,4 +1,4 @@
-"""Regenerate pytest_redis_boundary/core/command_table.json from a running redis-server.
+"""Regenerate pytest_redis_boundary/core/commands/command_table.json from a running redis-server.
 
 Key positions and read/write flags come from the server's own ``COMMAND INFO`` key
 specifications (Redis 7), so the table is exactly what that server knows. TTL effects are not
@@ -18,7 +18,7 @@ from typing import Any
 import redis
 
 DEFAULT_OUTPUT = (
-    Path(__file__).resolve().parents[1] / "pytest_redis_boundary/core/command_table.json"
+    Path(__file__).resolve().parents[1] / "pytest_redis_boundary/core/commands/command_table.json"
 )
 
 

@@ -2,7 +2,7 @@
 
 Expectations follow the command semantics table of ``docs/reference/redis-semantics.md`` (what a
 real Redis 7.0 ``COMMAND GETKEYSANDFLAGS`` says), with
-the curated narrowing ``commands.py`` documents (SET reads only with GET, GETEX writes only with
+the curated narrowing ``core.commands`` documents (SET reads only with GET, GETEX writes only with
 an option, PFCOUNT is a read).
 """
 
