@@ -210,6 +210,17 @@ def test_tenant_and_rq_and_observability_sections(tmp_path: Path) -> None:
     assert policy.exceptions == ()
 
 
+def test_callsite_section(tmp_path: Path) -> None:
+    assert default_policy().callsite.skip_modules == ()
+    policy = load_policy(
+        write(tmp_path, "callsite:\n  skip_modules: [walrus, app.redis_wrapper]\n")
+    )
+    assert policy.callsite.skip_modules == ("walrus", "app.redis_wrapper")
+    assert policy.classes == default_policy().classes  # the other sections stay the default's
+    omitted = load_policy(write(tmp_path, "classes:\n  cache: {keys: ['c:*']}\n", "o.yaml"))
+    assert omitted.callsite == default_policy().callsite
+
+
 def test_exceptions_are_parsed(tmp_path: Path) -> None:
     path = write(tmp_path, "version: 1\nexceptions:\n" + GOOD_EXCEPTION)
     (exc,) = load_policy(path).exceptions
@@ -237,7 +248,7 @@ MALFORMED = [
         2,
         "queues",
         "unknown key 'queues'",
-        "use one of: version, tenant, classes, business, rq, observability, exceptions",
+        "use one of: version, tenant, classes, business, rq, observability, callsite, exceptions",
         id="unknown-top-level-key",
     ),
     pytest.param(
@@ -519,6 +530,30 @@ MALFORMED = [
         "expected a mapping (one exception entry), got 'EXC-7'",
         "write a mapping",
         id="exception-not-a-mapping",
+    ),
+    pytest.param(
+        "callsite:\n  skip_modules: [walrus, 'my wrapper']\n",
+        2,
+        "callsite.skip_modules[1]",
+        "'my wrapper' is not a module name",
+        "write a module name as Python imports it",
+        id="callsite-not-a-module-name",
+    ),
+    pytest.param(
+        "callsite:\n  skip_module: [walrus]\n",
+        2,
+        "callsite.skip_module",
+        "unknown key 'skip_module'",
+        "did you mean 'skip_modules'?",
+        id="callsite-unknown-key",
+    ),
+    pytest.param(
+        "callsite:\n  skip_modules: walrus\n",
+        2,
+        "callsite.skip_modules",
+        "expected a list",
+        "skip_modules: [walrus]",
+        id="callsite-not-a-list",
     ),
 ]
 

@@ -17,6 +17,7 @@ from .loading import default_policy, load_policy, parse_policy
 from .model import (
     BUILTIN_SOURCE,
     BusinessPolicy,
+    CallsitePolicy,
     KeyClass,
     ObservabilityPolicy,
     Policy,
@@ -27,6 +28,7 @@ from .model import (
 __all__ = [
     "BUILTIN_SOURCE",
     "BusinessPolicy",
+    "CallsitePolicy",
     "KeyClass",
     "ObservabilityPolicy",
     "Policy",

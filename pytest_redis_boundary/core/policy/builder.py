@@ -7,6 +7,8 @@ the default's. Inside a section a file gives, an omitted list is empty, an omitt
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable
 from typing import Final, TypeVar
 
@@ -16,6 +18,7 @@ from ..governance import GovernedException, validate_exception
 from ..patterns import KeyPattern, PatternError, PatternSet
 from .model import (
     BusinessPolicy,
+    CallsitePolicy,
     KeyClass,
     ObservabilityPolicy,
     Policy,
@@ -29,12 +32,23 @@ __all__ = ["PolicyBuilder"]
 _T = TypeVar("_T")
 
 SUPPORTED_VERSION: Final = 1
-SECTIONS: Final = ("version", "tenant", "classes", "business", "rq", "observability", "exceptions")
+SECTIONS: Final = (
+    "version",
+    "tenant",
+    "classes",
+    "business",
+    "rq",
+    "observability",
+    "callsite",
+    "exceptions",
+)
 _TENANT_KEYS: Final = ("key_patterns", "required")
 _CLASS_KEYS: Final = ("keys", "max_ttl_seconds")
 _BUSINESS_KEYS: Final = ("keys", "fields")
 _RQ_KEYS: Final = ("prefixes",)
 _OBSERVABILITY_KEYS: Final = ("loggers", "required_fields")
+_CALLSITE_KEYS: Final = ("skip_modules",)
+_MODULE_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 class PolicyBuilder(NodeReader):
@@ -70,6 +84,7 @@ class PolicyBuilder(NodeReader):
         business = section("business", self.business, lambda p: p.business)
         rq = section("rq", self.rq, lambda p: p.rq)
         observability = section("observability", self.observability, lambda p: p.observability)
+        callsite = section("callsite", self.callsite, lambda p: p.callsite)
         exceptions = section("exceptions", self.exceptions, lambda p: p.exceptions)
         if self.errors:
             return None
@@ -81,6 +96,7 @@ class PolicyBuilder(NodeReader):
             rq=rq,
             observability=observability,
             exceptions=exceptions,
+            callsite=callsite,
             source=self.path,
         )
 
@@ -228,6 +244,27 @@ class PolicyBuilder(NodeReader):
             required_fields=tuple(text for _, text in required),
         )
 
+    def callsite(self, node: Node) -> CallsitePolicy:
+        keys = (
+            self.mapping(node, "callsite", _CALLSITE_KEYS, "a mapping") if not is_null(node) else {}
+        )
+        names: list[str] = []
+        field = "callsite.skip_modules"
+        for index, (item, text) in enumerate(
+            self.strings((keys or {}).get("skip_modules"), field, "walrus")
+        ):
+            if _MODULE_NAME.fullmatch(text.strip()) is None:
+                self.error(
+                    item,
+                    f"{field}[{index}]",
+                    f"{text!r} is not a module name",
+                    "write a module name as Python imports it (walrus, app.redis_wrapper); its "
+                    "submodules are skipped too",
+                )
+                continue
+            names.append(text.strip())
+        return CallsitePolicy(skip_modules=tuple(names))
+
     def exceptions(self, node: Node) -> tuple[GovernedException, ...]:
         out: list[GovernedException] = []
         seen: dict[str, int] = {}
@@ -277,13 +314,4 @@ def _locate(entry: dict[str, Node], field: str) -> Node | None:
 
 
 def _replace_source(policy: Policy, source: str) -> Policy:
-    return Policy(
-        version=policy.version,
-        tenant=policy.tenant,
-        classes=policy.classes,
-        business=policy.business,
-        rq=policy.rq,
-        observability=policy.observability,
-        exceptions=policy.exceptions,
-        source=source,
-    )
+    return dataclasses.replace(policy, source=source)

@@ -17,6 +17,7 @@ from ..patterns import KeyPattern, PatternSet
 __all__ = [
     "BUILTIN_SOURCE",
     "BusinessPolicy",
+    "CallsitePolicy",
     "KeyClass",
     "ObservabilityPolicy",
     "Policy",
@@ -54,6 +55,14 @@ class BusinessPolicy:
 @dataclass(frozen=True, slots=True)
 class RqPolicy:
     prefixes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CallsitePolicy:
+    """Modules whose frames are never a call site, besides redis-py's and the plugin's own: a
+    Redis wrapper library an application is built on (docs/reference/recording.md)."""
+
+    skip_modules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +123,7 @@ class Policy:
     rq: RqPolicy
     observability: ObservabilityPolicy
     exceptions: tuple[GovernedException, ...]
+    callsite: CallsitePolicy = CallsitePolicy()
     source: str = field(default=BUILTIN_SOURCE, compare=False)
     _lookups: _Lookups = field(init=False, repr=False, compare=False)
 
