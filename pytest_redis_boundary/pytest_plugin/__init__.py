@@ -88,7 +88,25 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         f"redis-boundary: mode {settings.mode}, policy {settings.policy_source}, "
         f"today {settings.today.isoformat()}"
         + (f", server {_server(settings.url)}" if settings.url else ", fixtures on fakeredis")
+        + _skipped_modules(config, settings.policy.callsite.skip_modules)
     )
+
+
+def _skipped_modules(config: pytest.Config, names: tuple[str, ...]) -> str:
+    """The header's note on ``callsite.skip_modules``: a name not found here would silently
+    leave call sites inside that library, so it is named."""
+    if not names:
+        return ""
+    plugin = config.pluginmanager.get_plugin(PLUGIN_NAME)
+    recorder = getattr(plugin, "recorder", None)
+    missing: tuple[str, ...] = getattr(recorder, "skip_modules_not_found", ())
+    note = f", call sites skip {', '.join(names)}"
+    if missing:
+        note += (
+            f" ({', '.join(missing)}: not importable here, so not skipped; check the policy's "
+            "callsite.skip_modules)"
+        )
+    return note
 
 
 def _server(url: str) -> str:

@@ -70,7 +70,12 @@ class RedisBoundaryPlugin:
         self.recorder: Recorder | None = None
         self.summary: SummaryInput | None = None
         if settings.mode != "off":
-            self.recorder = Recorder(self.sink, rootdir=settings.rootdir, parts_sink=_drop_parts)
+            self.recorder = Recorder(
+                self.sink,
+                rootdir=settings.rootdir,
+                parts_sink=_drop_parts,
+                skip_modules=settings.policy.callsite.skip_modules,
+            )
         self.problems = RecordingProblems(self.recorder, self.totals.problems)
 
     # --- lifecycle --------------------------------------------------------------------------

@@ -17,12 +17,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from collections.abc import Iterable
 from types import CodeType, FrameType
 from typing import Final
 
 from pytest_redis_boundary.core.events import CallSite
 
-__all__ = ["CallSiteResolver", "DepthHint", "HintTable", "internal_prefixes"]
+__all__ = ["CallSiteResolver", "DepthHint", "HintTable", "internal_prefixes", "module_prefixes"]
 
 
 def _package_dir(name: str) -> str | None:
@@ -55,6 +56,20 @@ def internal_prefixes() -> tuple[str, ...]:
     here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     found.append(os.path.join(here, ""))
     return tuple(found)
+
+
+def module_prefixes(names: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The path prefixes of the modules ``names`` (each with its submodules), and the names not
+    found here. A dotted name's parent package is imported to find it; a top-level one is not."""
+    found: list[str] = []
+    missing: list[str] = []
+    for name in names:
+        where = _package_dir(name)
+        if where:
+            found.append(where)
+        else:
+            missing.append(name)
+    return tuple(found), tuple(missing)
 
 
 _HINTS = 4  # call-site depths a hook remembers

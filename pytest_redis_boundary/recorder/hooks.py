@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
 from pytest_redis_boundary.core.events import CommandEvent, PartsSink
 from pytest_redis_boundary.recorder import housekeeping, pipelines, replies, sending
-from pytest_redis_boundary.recorder.callsite import CallSiteResolver
+from pytest_redis_boundary.recorder.callsite import CallSiteResolver, module_prefixes
 from pytest_redis_boundary.recorder.connections import fake_server, mark_ignored
 from pytest_redis_boundary.recorder.delivery import Delivery
 from pytest_redis_boundary.recorder.patching import Patches, defining_classes
@@ -48,6 +48,8 @@ class Recorder:
     """Records every command redis-py clients send, after its reply is known.
 
     ``sink`` receives one ``CommandEvent`` per command. ``rootdir`` makes call-site paths relative.
+    ``skip_modules`` (the policy's ``callsite.skip_modules``) are never a call site, like
+    redis-py; those not found here are in ``skip_modules_not_found``.
     Only one recorder can be installed at a time. Exceptions raised by the sink (or by the
     recorder's own machinery, e.g. opening a MONITOR) never reach the application: they are
     appended to ``errors`` for the caller to report.
@@ -59,9 +61,12 @@ class Recorder:
         *,
         rootdir: str | os.PathLike[str] | None = None,
         parts_sink: PartsSink | None = None,
+        skip_modules: Sequence[str] = (),
     ) -> None:
         self._fake_scripts = FakeScriptHooks()
-        self._delivery = Delivery(sink, CallSiteResolver(rootdir), self._fake_scripts)
+        skipped, self.skip_modules_not_found = module_prefixes(skip_modules)
+        resolver = CallSiteResolver(rootdir, extra_internal=skipped)
+        self._delivery = Delivery(sink, resolver, self._fake_scripts)
         # Whether it is on and where commands go live here only: the compiled path reads them.
         self._path = self._delivery.path
         self.set_parts_sink(parts_sink)
