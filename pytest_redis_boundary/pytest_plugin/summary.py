@@ -64,6 +64,25 @@ def _sites(site_calls: dict[Site, int]) -> list[str]:
     return [f"  {count:>{width}}  {where}" for count, where in entries[:TOP_SITES]]
 
 
+def _repeats_line(data: SummaryInput) -> list[str]:
+    """How many warned findings repeated an identity already warned about (``outcome``)."""
+    warned = [
+        f
+        for f in data.findings
+        if f.test is not None
+        and f.phase != "teardown"
+        and (f.verdict == "warning" or (data.mode == "warn" and f.verdict == "violation"))
+    ]
+    shown = len({(f.verdict, *f.identity()) for f in warned})
+    if len(warned) == shown:
+        return []
+    return [
+        "RedisBoundaryWarning: one per finding identity (rule, key shape, file, function): "
+        f"{shown} shown, {len(warned) - shown} repeats not warned again (counted here and "
+        "in the reports)"
+    ]
+
+
 def summary_lines(data: SummaryInput) -> list[str]:
     totals = data.totals
     findings = data.findings
@@ -75,6 +94,7 @@ def summary_lines(data: SummaryInput) -> list[str]:
         f"{_plural(by_verdict['violation'], 'violation')}, {by_verdict['excepted']} excepted, "
         f"{_plural(warnings, 'warning')}",
     ]
+    lines.extend(_repeats_line(data))
     rules = sorted({f.rule for f in findings})
     if rules:
         lines.append("findings per rule:")
