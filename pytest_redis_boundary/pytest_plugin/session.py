@@ -253,10 +253,15 @@ class RedisBoundaryPlugin:
         mode = self._mode_of(item)
 
         def text() -> str:
+            report = self.settings.report
             if self.config.get_verbosity() < 1:
-                return failure_text(judged, mode=mode)
+                return failure_text(judged, mode=mode, report=report)
             return failure_text(
-                judged, mode=mode, calls=recording.calls(), call_count=recording.call_count
+                judged,
+                mode=mode,
+                calls=recording.calls(),
+                call_count=recording.call_count,
+                report=report,
             )
 
         settle_call(item, judged, mode=mode, failed=failed, failure_text=text)
