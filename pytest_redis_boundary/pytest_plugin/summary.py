@@ -64,6 +64,24 @@ def _sites(site_calls: dict[Site, int]) -> list[str]:
     return [f"  {count:>{width}}  {where}" for count, where in entries[:TOP_SITES]]
 
 
+def _unrecorded_lines(totals: RunTotals) -> list[str]:
+    """Tests with nothing to judge, and the Redis clients whose commands are never recorded."""
+    lines = []
+    if totals.silent_tests:
+        lines.append(
+            f"{totals.silent_tests} of {_plural(totals.tests, 'test')} sent no command through "
+            "redis-py: nothing was recorded or judged for them"
+        )
+    if totals.unrecorded_clients:
+        lines.append(
+            "imported but not recorded: "
+            + ", ".join(sorted(totals.unrecorded_clients))
+            + " (their commands are not judged: only redis-py's are recorded; see "
+            "pytest-redis-boundary's docs, reference/pytest.md)"
+        )
+    return lines
+
+
 def _repeats_line(data: SummaryInput) -> list[str]:
     """How many warned findings repeated an identity already warned about (``outcome``)."""
     warned = [
@@ -94,6 +112,7 @@ def summary_lines(data: SummaryInput) -> list[str]:
         f"{_plural(by_verdict['violation'], 'violation')}, {by_verdict['excepted']} excepted, "
         f"{_plural(warnings, 'warning')}",
     ]
+    lines.extend(_unrecorded_lines(totals))
     lines.extend(_repeats_line(data))
     rules = sorted({f.rule for f in findings})
     if rules:
