@@ -436,7 +436,9 @@ def test_a_strict_failure_lists_the_first_findings_and_names_the_report(
     assert "24 violations of the Redis/RQ boundary in this test" in out
     assert out.count("business-write: HSET t:acme:job:x") == 10
     assert "missing-ttl: HSET" not in out
-    result.stdout.fnmatch_lines(["... and 14 more violations (all are in the JSON report */out/rb.json)"])
+    result.stdout.fnmatch_lines(
+        ["... and 14 more violations (all are in the JSON report */out/rb.json)"]
+    )
 
 
 def test_without_a_report_the_failure_says_how_to_write_one(app: pytest.Pytester) -> None:

@@ -32,7 +32,8 @@ def test_the_summary_names_silent_tests_and_unrecorded_clients(
         [
             "*redis-boundary*",
             "3 tests, 1 Redis call, 0 violations, 0 excepted, 0 warnings",
-            "2 of 3 tests sent no command through redis-py: nothing was recorded or judged for them",
+            "2 of 3 tests sent no command through redis-py: nothing was recorded or judged "
+            "for them",
             "imported but not recorded: coredis (their commands are not judged*",
         ]
     )
