@@ -35,6 +35,7 @@ from pytest_redis_boundary.pytest_plugin.markers import (
 )
 from pytest_redis_boundary.pytest_plugin.observability import ObservabilityWatch
 from pytest_redis_boundary.pytest_plugin.options import Mode, Settings
+from pytest_redis_boundary.pytest_plugin.other_clients import unrecorded_client_modules
 from pytest_redis_boundary.pytest_plugin.outcome import add_failure_section, settle_call
 from pytest_redis_boundary.pytest_plugin.probes import Prober, server_id_of_url
 from pytest_redis_boundary.pytest_plugin.problems import RecordingProblems
@@ -134,6 +135,7 @@ class RedisBoundaryPlugin:
             self.ledger.merge(data["counts"])
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.totals.unrecorded_clients.update(unrecorded_client_modules())
         if self.is_worker:
             workeroutput: dict[str, Any] = self.config.workeroutput  # type: ignore[attr-defined]
             workeroutput[WORKER_OUTPUT] = {
@@ -258,10 +260,15 @@ class RedisBoundaryPlugin:
         mode = self._mode_of(item)
 
         def text() -> str:
+            report = self.settings.report
             if self.config.get_verbosity() < 1:
-                return failure_text(judged, mode=mode)
+                return failure_text(judged, mode=mode, report=report)
             return failure_text(
-                judged, mode=mode, calls=recording.calls(), call_count=recording.call_count
+                judged,
+                mode=mode,
+                calls=recording.calls(),
+                call_count=recording.call_count,
+                report=report,
             )
 
         settle_call(item, judged, mode=mode, failed=failed, failure_text=text)

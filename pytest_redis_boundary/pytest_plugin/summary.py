@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Protocol
 
+from pytest_redis_boundary.core.advice import STARTER_POLICY, advise
 from pytest_redis_boundary.core.cache_limits import KEYS_PER_CLASS_LIMIT
 from pytest_redis_boundary.core.catalogue import RULE_NAMES
 from pytest_redis_boundary.core.findings import Finding
@@ -64,6 +65,67 @@ def _sites(site_calls: dict[Site, int]) -> list[str]:
     return [f"  {count:>{width}}  {where}" for count, where in entries[:TOP_SITES]]
 
 
+def _advice_lines(findings: Sequence[Finding]) -> list[str]:
+    """What to do first: the key shapes with the most violations per rule, and the change each
+    needs (``core.advice``)."""
+    advice = advise(findings)
+    if not advice:
+        return []
+    lines = ["what to do first (the key shapes with the most violations, per rule):"]
+    for entry in advice:
+        lines.append(
+            f"  {entry.rule} {RULE_NAMES.get(entry.rule, '')}: "
+            f"{_plural(entry.violations, 'violation')}"
+        )
+        width = max(len(str(shape.violations)) for shape in entry.shapes)
+        for shape in entry.shapes:
+            lines.append(f"    {shape.violations:>{width}}  {shape.shape}: {shape.change}")
+    lines.append(
+        "  policy keys: pytest-redis-boundary's docs, reference/policy.md (a policy file's "
+        "tenant and classes sections replace the built-in ones whole)"
+    )
+    if STARTER_POLICY is not None:
+        lines.append(f"  a starter policy: {STARTER_POLICY}")
+    return lines
+
+
+def _unrecorded_lines(totals: RunTotals) -> list[str]:
+    """Tests with nothing to judge, and the Redis clients whose commands are never recorded."""
+    lines = []
+    if totals.silent_tests:
+        lines.append(
+            f"{totals.silent_tests} of {_plural(totals.tests, 'test')} sent no command through "
+            "redis-py: nothing was recorded or judged for them"
+        )
+    if totals.unrecorded_clients:
+        lines.append(
+            "imported but not recorded: "
+            + ", ".join(sorted(totals.unrecorded_clients))
+            + " (their commands are not judged: only redis-py's are recorded; see "
+            "pytest-redis-boundary's docs, reference/pytest.md)"
+        )
+    return lines
+
+
+def _repeats_line(data: SummaryInput) -> list[str]:
+    """How many warned findings repeated an identity already warned about (``outcome``)."""
+    warned = [
+        f
+        for f in data.findings
+        if f.test is not None
+        and f.phase != "teardown"
+        and (f.verdict == "warning" or (data.mode == "warn" and f.verdict == "violation"))
+    ]
+    shown = len({(f.verdict, *f.identity()) for f in warned})
+    if len(warned) == shown:
+        return []
+    return [
+        "RedisBoundaryWarning: one per finding identity (rule, key shape, file, function): "
+        f"{shown} shown, {len(warned) - shown} repeats not warned again (counted here and "
+        "in the reports)"
+    ]
+
+
 def summary_lines(data: SummaryInput) -> list[str]:
     totals = data.totals
     findings = data.findings
@@ -75,6 +137,9 @@ def summary_lines(data: SummaryInput) -> list[str]:
         f"{_plural(by_verdict['violation'], 'violation')}, {by_verdict['excepted']} excepted, "
         f"{_plural(warnings, 'warning')}",
     ]
+    lines.extend(_advice_lines(findings))
+    lines.extend(_unrecorded_lines(totals))
+    lines.extend(_repeats_line(data))
     rules = sorted({f.rule for f in findings})
     if rules:
         lines.append("findings per rule:")

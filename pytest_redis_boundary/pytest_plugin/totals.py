@@ -53,6 +53,8 @@ class RunTotals:
     keys_by_class: dict[str, set[str]] = field(default_factory=dict)
     markers: dict[str, dict[str, object]] = field(default_factory=dict)  # nodeid -> kwargs
     problems: list[str] = field(default_factory=list)  # recorder errors, described
+    silent_tests: int = 0  # judged tests that sent no command through redis-py
+    unrecorded_clients: set[str] = field(default_factory=set)  # other_clients, imported
 
     def add_test(
         self,
@@ -63,6 +65,8 @@ class RunTotals:
     ) -> None:
         self.tests += 1
         self.calls += calls
+        if not calls:
+            self.silent_tests += 1
         self.findings.extend(findings)
         for site, count in site_calls.items():
             where: Site = (
@@ -96,6 +100,8 @@ class RunTotals:
             "keys_by_class": {name: sorted(keys) for name, keys in self.keys_by_class.items()},
             "markers": {nodeid: wire_value(raw) for nodeid, raw in self.markers.items()},
             "problems": list(self.problems),
+            "silent_tests": self.silent_tests,
+            "unrecorded_clients": sorted(self.unrecorded_clients),
         }
 
     def merge_wire(self, data: Mapping[str, Any]) -> None:
@@ -109,3 +115,5 @@ class RunTotals:
         for nodeid, raw in data.get("markers", {}).items():
             self.markers.setdefault(str(nodeid), dict(raw))
         self.problems.extend(str(p) for p in data.get("problems", ()))
+        self.silent_tests += int(data.get("silent_tests", 0))
+        self.unrecorded_clients.update(str(m) for m in data.get("unrecorded_clients", ()))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 import json
 import pickle
+import re
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from pytest_redis_boundary.core.catalogue import HOW_TO_FIX, RULE_NAMES
 from pytest_redis_boundary.core.findings import Finding
 from pytest_redis_boundary.core.reports import (
     FINDING_FIELDS,
+    MARKDOWN_LIMIT,
     SCHEMA,
     ReportInvalid,
     build_report,
@@ -506,3 +509,55 @@ def test_sarif_points_governance_results_at_a_location_and_keeps_them_apart() ->
     assert uris == ["redis-boundary.yaml", "tests/test_x.py", "tests/test_y.py"]
     prints = {r["partialFingerprints"]["redisBoundaryIdentity/v1"] for r in results}
     assert len(prints) == 3
+
+
+def _walrus_like(tests: int) -> list[Finding]:
+    """A first run's findings: every test writes untenanted, unclassified keys at 40 sites."""
+    out = []
+    for t in range(tests):
+        for s in range(40):
+            for rule in ("RB301", "RB203"):
+                out.append(
+                    finding(
+                        rule=rule,
+                        message=f"{rule} {RULE_NAMES[rule]}: SET w:{s}:{t} at app/w{s}.py:{s}",
+                        test=f"tests/test_walrus.py::test_{t}",
+                        command="SET",
+                        key=f"walrus:model{s}:{t}",
+                        field=None,
+                        site=f"app/w{s}.py:{s + 1}",
+                        function=f"save{s}",
+                        tenant_id=None,
+                    )
+                )
+    return out
+
+
+def test_a_large_report_folds_by_identity_within_the_comment_limit() -> None:
+    """8,000 findings of 80 identities: folded, every identity shown, under 60,000 chars."""
+    built = report(*_walrus_like(100), tests=100, calls=8000)
+    text = to_markdown(built)
+    assert len(text) <= MARKDOWN_LIMIT
+    assert "**Folded:** 8,000 findings do not fit in one pull-request comment" in text
+    assert "### RB203 unclassified-key (4,000 findings, 40 identities)" in text
+    assert "| violation | `walrus:model7:*` | `app/w7.py` in `save7()` | 100 | 100 | 100 |" in text
+    assert "left out" not in text.lower()
+
+
+def test_a_huge_report_says_what_it_left_out() -> None:
+    """Thousands of identities: each rule keeps its first ones; the rest counted per rule."""
+    many = [
+        replace(f, site=f"app/m{n}.py:1", function=f"f{n}") for n, f in enumerate(_walrus_like(60))
+    ]
+    text = to_markdown(report(*many, tests=60, calls=4800))
+    assert len(text) <= MARKDOWN_LIMIT
+    assert "Left out for length: RB203 " in text and ", RB301 " in text
+    assert re.search(r"_\.\.\. and [\d,]+ more identities \([\d,]+ findings\) of RB301 left", text)
+    rows = [line for line in text.splitlines() if line.startswith("| violation |")]
+    assert len(rows) > 200  # the comment is used, not left mostly empty
+
+
+def test_a_report_that_fits_is_not_folded() -> None:
+    text = to_markdown(report(*_walrus_like(2), tests=2, calls=160))
+    assert "Folded" not in text
+    assert text.count("| violation | `tests/test_walrus.py::test_") == 160

@@ -414,3 +414,36 @@ def test_warnings_made_errors_fail_the_test_cleanly(app: pytest.Pytester) -> Non
         ]
     )
     assert "Traceback" not in result.stdout.str()
+
+
+MANY_SHAPES = """
+    import string
+
+    def test_many(redis_boundary_client):
+        for letter in string.ascii_lowercase[:12]:
+            redis_boundary_client.hset(f"t:acme:job:x{letter}", "status", "done")
+"""
+
+
+def test_a_strict_failure_lists_the_first_findings_and_names_the_report(
+    app: pytest.Pytester,
+) -> None:
+    """12 keys x (RB101, RB201): the first 10 violations, then how many more and where."""
+    app.makepyfile(MANY_SHAPES)
+    result = run(app, "--redis-boundary-report=out/rb.json")
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "24 violations of the Redis/RQ boundary in this test" in out
+    assert out.count("business-write: HSET t:acme:job:x") == 10
+    assert "missing-ttl: HSET" not in out
+    result.stdout.fnmatch_lines(
+        ["... and 14 more violations (all are in the JSON report */out/rb.json)"]
+    )
+
+
+def test_without_a_report_the_failure_says_how_to_write_one(app: pytest.Pytester) -> None:
+    app.makepyfile(MANY_SHAPES)
+    result = run(app)
+    result.stdout.fnmatch_lines(
+        ["... and 14 more violations (list them all with --redis-boundary-report=PATH)"]
+    )

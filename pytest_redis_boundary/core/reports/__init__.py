@@ -22,7 +22,7 @@ from pytest_redis_boundary.core.reports.document import (
     findings_of,
     load_report,
 )
-from pytest_redis_boundary.core.reports.markdown import to_markdown
+from pytest_redis_boundary.core.reports.markdown import MARKDOWN_LIMIT, to_markdown
 from pytest_redis_boundary.core.reports.sarif import (
     sarif_location,
     sarif_log,
@@ -33,6 +33,7 @@ from pytest_redis_boundary.core.reports.text import to_text
 
 __all__ = [
     "FINDING_FIELDS",
+    "MARKDOWN_LIMIT",
     "RULE_DESCRIPTIONS",
     "SCHEMA",
     "TOOL_NAME",
