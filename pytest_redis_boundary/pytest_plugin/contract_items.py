@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -36,7 +35,7 @@ from pytest_redis_boundary.contracts.run import (
     list_contracts,
     run_contracts,
 )
-from pytest_redis_boundary.core.warning import RedisBoundaryWarning
+from pytest_redis_boundary.pytest_plugin.boundary_warning import warn_boundary
 from pytest_redis_boundary.pytest_plugin.options import TODAY_ENV, Settings
 
 __all__ = [
@@ -214,11 +213,8 @@ class ContractItem(_ContractsNode):
                 pytrace=False,
             )
         for text in result.warnings:
-            warnings.warn_explicit(
-                RedisBoundaryWarning(f'contract "{result.name}": {_plain(text)}'),
-                RedisBoundaryWarning,
-                filename=str(self.path),
-                lineno=self.line or 1,
+            warn_boundary(
+                f'contract "{result.name}": {_plain(text)}', str(self.path), self.line or 1
             )
         if not result.kept:
             kind = f"{result.id}, {result.type}" if result.id else result.type

@@ -1,4 +1,4 @@
-"""The policy's ``callsite.skip_modules``: frames of a Redis wrapper library are never a call site."""
+"""The policy's ``callsite.skip_modules``: a Redis wrapper library's frames are never a site."""
 
 from __future__ import annotations
 

@@ -231,6 +231,31 @@ def test_an_unused_allowance_on_a_kept_contract_passes_with_a_warning(
     result.stdout.fnmatch_lines([f"{RQ_NODE} PASSED*", "*RedisBoundaryWarning*RB903*"])
 
 
+@pytest.mark.parametrize(
+    ("flags", "outcomes"),
+    [
+        pytest.param(("-W", "error"), {"passed": 2, "warnings": 1}, id="general-error-filter"),
+        pytest.param(
+            ("-W", "error::pytest_redis_boundary.RedisBoundaryWarning"),
+            {"passed": 1, "failed": 1},
+            id="filter-naming-the-category",
+        ),
+    ],
+)
+def test_only_a_filter_naming_the_warning_fails_a_kept_contract(
+    pytester: pytest.Pytester, flags: tuple[str, ...], outcomes: dict[str, int]
+) -> None:
+    project(
+        pytester,
+        RQ_SECTION,
+        policy=allowance(imports="app.runtime -> rq"),
+        files={"app/workers/legacy.py": "import json\n"},
+    )
+    result = contracts(pytester, *flags)
+    result.assert_outcomes(**outcomes)
+    assert "RB903" in result.stdout.str()
+
+
 def test_missing_importlinter_is_one_clear_error(pytester: pytest.Pytester) -> None:
     project(pytester)
     result = contracts(pytester)
