@@ -210,6 +210,26 @@ def test_tenant_and_rq_and_observability_sections(tmp_path: Path) -> None:
     assert policy.exceptions == ()
 
 
+def test_read_through_classes(tmp_path: Path) -> None:
+    assert not any(c.read_through for c in default_policy().classes)
+    policy = load_policy(
+        write(
+            tmp_path,
+            """\
+            classes:
+              job_cache: {keys: ["t:{tenant}:cache:job:*"], max_ttl_seconds: 60, read_through: true}
+              cache: {keys: ["*:cache:*"], read_through: false}
+              lease: {keys: ["*:lock:*"]}
+            """,
+        )
+    )
+    assert [(c.name, c.read_through) for c in policy.classes] == [
+        ("job_cache", True),
+        ("cache", False),
+        ("lease", False),
+    ]
+
+
 def test_callsite_section(tmp_path: Path) -> None:
     assert default_policy().callsite.skip_modules == ()
     policy = load_policy(
@@ -530,6 +550,22 @@ MALFORMED = [
         "expected a mapping (one exception entry), got 'EXC-7'",
         "write a mapping",
         id="exception-not-a-mapping",
+    ),
+    pytest.param(
+        "classes:\n  job_cache:\n    keys: ['*:cache:job:*']\n    read_through: yes please\n",
+        4,
+        "classes.job_cache.read_through",
+        "expected true or false, got 'yes please'",
+        "write read_through: true",
+        id="read-through-not-a-bool",
+    ),
+    pytest.param(
+        "business:\n  keys: ['*:job:*']\n  read_through: true\n",
+        3,
+        "business.read_through",
+        "unknown key 'read_through'",
+        "use one of: keys, fields",
+        id="read-through-outside-a-class",
     ),
     pytest.param(
         "callsite:\n  skip_modules: [walrus, 'my wrapper']\n",

@@ -43,7 +43,7 @@ SECTIONS: Final = (
     "exceptions",
 )
 _TENANT_KEYS: Final = ("key_patterns", "required")
-_CLASS_KEYS: Final = ("keys", "max_ttl_seconds")
+_CLASS_KEYS: Final = ("keys", "max_ttl_seconds", "read_through")
 _BUSINESS_KEYS: Final = ("keys", "fields")
 _RQ_KEYS: Final = ("prefixes",)
 _OBSERVABILITY_KEYS: Final = ("loggers", "required_fields")
@@ -195,8 +195,31 @@ class PolicyBuilder(NodeReader):
                     keys_node, f"{where}.keys", "the class has an empty list of keys", keys_fix
                 )
             ttl = self.ttl(settings.get("max_ttl_seconds"), f"{where}.max_ttl_seconds")
-            out.append(KeyClass(name=name, keys=PatternSet(patterns), max_ttl_seconds=ttl))
+            read_through = self.flag(settings.get("read_through"), f"{where}.read_through")
+            out.append(
+                KeyClass(
+                    name=name,
+                    keys=PatternSet(patterns),
+                    max_ttl_seconds=ttl,
+                    read_through=read_through,
+                )
+            )
         return tuple(out)
+
+    def flag(self, node: Node | None, field: str) -> bool:
+        """A class's ``read_through``: true or false; omitted (or null) is false."""
+        if node is None or is_null(node):
+            return False
+        if isinstance(node, ScalarNode) and node.tag == TAG_BOOL:
+            return bool(self.constructor.construct_object(node))
+        self.error(
+            node,
+            field,
+            f"expected true or false, got {describe(node)}",
+            "write read_through: true for a class of TTL-bounded copies read through from the "
+            "durable owner, or leave it out (false)",
+        )
+        return False
 
     def ttl(self, node: Node | None, field: str) -> int | None:
         if node is None or is_null(node):

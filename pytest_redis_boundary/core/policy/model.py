@@ -38,6 +38,9 @@ class KeyClass:
     name: str
     keys: PatternSet
     max_ttl_seconds: int | None  # None: no limit (a TTL is still required)
+    # TTL-bounded copies of business state read through from the durable owner: business keys
+    # and fields inside the class are not RB101/RB102 (docs/reference/rules.md).
+    read_through: bool = False
 
 
 @dataclass(frozen=True, slots=True)
