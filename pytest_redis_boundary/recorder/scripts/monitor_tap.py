@@ -6,8 +6,10 @@ script atomically, so a script command's line is followed by its ``[db lua]`` li
 grouped under it (a *unit*) and queued by the calling client's address; a script command's reply
 then takes its unit (an EXEC takes the units of the scripts run inside its MULTI).
 
-Application threads deliver replies concurrently, so one lock serialises reading the stream and
-taking units.
+Application threads deliver replies concurrently, so one lock serialises reading the stream,
+taking units and closing the tap: a thread never reads a connection another thread is closing,
+and a tap closed while a thread waited for it (capture stopped at the end of a test while a
+thread the test left running still runs scripts) answers nothing instead of failing.
 """
 
 from __future__ import annotations
@@ -50,11 +52,18 @@ class MonitorTap:
         self._monitor = monitor
         self._side = side
         self._lock = threading.Lock()
+        self._closed = False
         self._units: dict[str, deque[_Unit]] = {}
         self._in_multi: dict[str, bool] = {}
         self._last: _Unit | None = None
 
     def close(self) -> None:
+        """Disconnect both connections, once any thread reading the stream is done."""
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
+        self._closed = True
         for conn in (self._monitor, self._side):
             with contextlib.suppress(Exception):
                 conn.disconnect()
@@ -65,9 +74,16 @@ class MonitorTap:
         self, address: str, wanted: tuple[bytes, ...] | None, *, refused: bool = False
     ) -> list[ScriptEvent]:
         """What the script command ``wanted`` sent on ``address`` ran (None: what the scripts
-        of its EXEC ran)."""
+        of its EXEC ran); [] once the tap is closed. A failure to read closes the tap and
+        is raised."""
         with self._lock:
-            self._drain()
+            if self._closed:
+                return []
+            try:
+                self._drain()
+            except BaseException:
+                self._close()
+                raise
             return self._take(address, wanted, refused=refused)
 
     def _drain(self) -> None:

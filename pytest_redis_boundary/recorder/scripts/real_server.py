@@ -66,7 +66,13 @@ def _local_address(conn: Any) -> str | None:
 
 
 class RealScriptCapture:
-    """Per-server MONITOR taps that recover what scripts ran on a real Redis server."""
+    """Per-server MONITOR taps that recover what scripts ran on a real Redis server.
+
+    Safe to use from many threads: taps are opened, replaced and dropped under one lock, and a
+    tap serialises its own reads (``MonitorTap``). A thread still running a script when capture
+    stops (one a test left running) finds its tap closed and gets nothing; it neither reports an
+    error nor disables the next test's capture.
+    """
 
     def __init__(
         self,
@@ -81,11 +87,12 @@ class RealScriptCapture:
         self.active = False
 
     def start(self) -> None:
-        self.active = True
+        with self._lock:
+            self.active = True
 
     def stop(self) -> None:
-        self.active = False
         with self._lock:
+            self.active = False
             taps, self._taps = self._taps, {}
         for tap in taps.values():
             if tap is not None:
@@ -126,7 +133,7 @@ class RealScriptCapture:
         if not self.active or server in self._taps:
             return
         with self._lock:
-            if server in self._taps:
+            if not self.active or server in self._taps:
                 return
             try:
                 self._taps[server] = self._open(conn)
@@ -155,8 +162,10 @@ class RealScriptCapture:
         try:
             return tap.collect(address, wanted, refused=refused)
         except Exception as exc:
-            self._on_error(exc)
             with self._lock:
-                self._taps[server] = None
-            tap.close()
+                current = self._taps.get(server) is tap
+                if current:
+                    self._taps[server] = None  # that server's scripts go unjudged from now on
+            if current:
+                self._on_error(exc)
             return []
