@@ -4,7 +4,7 @@ reply, and what a connection's state does meanwhile.
 A command is *staged* (``stage``) when a wrapper sees it about to be written; once its bytes are
 written it is *pending* in its connection's FIFO (``ConnState.push``); a reply read off the
 connection pairs with the FIFO's head and the command is *delivered* (``deliver``): handed to the
-parts sink with its reply, after the commands a script it ran ran (``recorder/scripts.py``). A
+parts sink with its reply, after the commands a script it ran ran (``recorder/scripts/``). A
 single command skips staging (``recorder/command_path.py``). Each connection gets a
 ``connection`` id per socket session (a reconnect starts a new one, since MULTI and SELECT state
 do not survive it); ``db`` follows a successful ``SELECT``/``RESET``. docs/reference/recording.md
@@ -132,7 +132,7 @@ class Delivery:
     def take_staged(self, st: ConnState) -> Token[FakeBatch | None] | None:
         """The staged commands are being written (``st.sending`` holds them from now on). On
         fakeredis, where a script among them runs during the write, this also publishes them
-        for ``recorder/scripts.py`` and returns the token to hand ``written`` or ``not_written``."""
+        for ``recorder/scripts/`` and returns the token to hand ``written`` or ``not_written``."""
         batch = st.staged
         st.staged = []
         st.sending = batch
