@@ -67,6 +67,25 @@ def test_diff_clean(tmp_path: Path, cli: Any) -> None:
     )
 
 
+def test_diff_of_two_runs_with_fresh_ids_is_clean(tmp_path: Path, cli: Any) -> None:
+    """Two runs of unchanged code: the same findings on keys with other UUIDs and timestamps."""
+
+    def run_of(uuid: str, stamp: str, job: str) -> dict[str, Any]:
+        return report(
+            finding(rule="RB203", key=f"t:acme:temp.{uuid}", field=None),
+            finding(rule="RB203", key=f"t:acme:note:timestamp.absolute.{stamp}", field=None),
+            finding(key=f"t:acme:job:v-{job}"),
+        )
+
+    base = write(tmp_path / "base.json", run_of("550e8400-e29b-41d4-a716-446655440000",
+                                                 "1733140000.123", "12"))  # fmt: skip
+    head = write(tmp_path / "head.json", run_of("9b2f0c4e-7d1a-4e8b-bc3f-0a1b2c3d4e5f",
+                                                 "1733149999.87", "7"))  # fmt: skip
+    run = cli("diff", base, head)
+    assert (run.status, run.err) == (0, "")
+    assert run.out.startswith("redis-boundary diff: clean:")
+
+
 def test_diff_new_business_finding_blocks(tmp_path: Path, cli: Any) -> None:
     base = write(tmp_path / "base.json", report(finding()))
     head = write(tmp_path / "head.json", report(finding(), NEW_READ))

@@ -38,7 +38,7 @@ from pytest_redis_boundary.core.commands import (
     spellings,
 )
 from pytest_redis_boundary.core.events import NO_REPLY, CallSite
-from pytest_redis_boundary.core.judge_state import JudgeState
+from pytest_redis_boundary.core.judge_state import MAY_ONLY_REMOVE, JudgeState, only_removes
 from pytest_redis_boundary.core.keyspace import (
     MAX_MS,
     TTL_UNKNOWN,
@@ -313,7 +313,8 @@ def _expire(name: str, unit: int) -> FastHandler:
                 else:
                     state.expires_at = deadline
                     state.maybe_absent = False
-        judge.note_write(server, db, key, name, site, phase, False)
+        if amount > 0:  # an expiry in the past only removes the key: not a write
+            judge.note_write(server, db, key, name, site, phase, False)
         judge.calls += 1
         use = uses.get(raw)
         return use if use is not None else use_of(raw, key)
@@ -343,8 +344,7 @@ def _delete(name: str) -> FastHandler:
         ) or judge.finding_free_key(raw)
         if key is None:
             return None
-        judge.keyspace.database(server, db).keys.pop(key, None)
-        judge.note_write(server, db, key, name, site, phase, False)
+        judge.keyspace.database(server, db).keys.pop(key, None)  # a removal is not a write
         judge.calls += 1
         return use_of(raw, key)
 
@@ -355,6 +355,7 @@ def _write(name: str, index: int, reads: bool, writes: bool) -> FastHandler:
     """Any other write with one key at a fixed index and no field: the key-state model applies
     it by its general handler (INCR, SADD, LPUSH, ZADD ...)."""
     use_of, _ = _uses_cache(name, lambda key: CommandUse(name, ((key, reads, writes),)))
+    may_only_remove = name in MAY_ONLY_REMOVE  # EXPIREAT, PEXPIREAT
 
     def handle(
         judge: JudgeState,
@@ -375,7 +376,7 @@ def _write(name: str, index: int, reads: bool, writes: bool) -> FastHandler:
         if key is None:
             return None
         curated = apply_command(judge.keyspace.per_database, name, args, reply, server, db, now)
-        if writes:
+        if writes and not (may_only_remove and only_removes(name, args, now)):
             judge.note_write(server, db, key, name, site, phase, not curated)
         judge.calls += 1
         return use_of(raw, key)

@@ -10,33 +10,38 @@ from pytest_redis_boundary.core.catalogue import RULE_NAMES
 
 Verdict = Literal["violation", "excepted", "warning"]
 
-_ID_SEGMENT: Final = re.compile(
-    r"""\A(?:
-        \d+                                                   # numbers
-      | [0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}  # UUIDs
-      | (?=[0-9a-fA-F]*\d)[0-9a-fA-F]{6,}                     # hex ids with a digit
-    )\Z""",
+_ALNUM = "0-9A-Za-z"
+_HEX = "0-9A-Fa-f"
+# An id-like token: a run between two characters that are not letters or digits (or the key's
+# ends), so ids are found inside a segment too (``temp.<uuid>``, ``job:v-12``). Tried in this
+# order, so a UUID, a date-time or a float is folded whole, not piece by piece.
+_ID_TOKEN: Final = re.compile(
+    rf"""(?<![{_ALNUM}])(?:
+        [{_HEX}]{{8}}-[{_HEX}]{{4}}-[{_HEX}]{{4}}-[{_HEX}]{{4}}-[{_HEX}]{{12}}   # a UUID
+      | \d{{4}}-\d\d-\d\d(?:[T\ ]\d\d(?::\d\d(?::\d\d(?:[.,]\d+)?)?)?)?
+        (?:Z|[+-]\d\d(?::?\d\d)?)?                            # an ISO 8601 date or date-time
+      | -?\d+(?:\.\d+)?[eE][+-]?\d+ | -?\d+\.\d+              # a float
+      | -?\d+                                                 # an integer, a timestamp
+      | (?=[A-Fa-f]*\d)[{_HEX}]{{6,}}                         # hex of 6 or more with a digit
+      | (?=[A-Za-z]*\d)[{_ALNUM}]{{16,}}                      # 16 or more with a digit (ULIDs)
+    )(?![{_ALNUM}])""",
     re.VERBOSE,
 )
 
 
 def key_shape(key: str | None, tenant: str | None = None) -> str | None:
-    """The key with its tenant segment as ``{tenant}`` and id-like segments as ``*``.
+    """The key with its tenant segment as ``{tenant}`` and every id-like token as ``*``.
 
-    ``t:acme:job:42`` → ``t:{tenant}:job:*``: line moves, ids and tenants do not make a finding new.
+    ``t:acme:job:42`` → ``t:{tenant}:job:*``, ``temp.3f2a9c0d`` → ``temp.*``,
+    ``note:ts.1733140000.123`` → ``note:ts.*``: line moves, fresh ids and tenants do not make a
+    finding new. A token of letters only is a word and is kept (``user:name``, ``deadbeef``);
+    docs/reference/reports.md lists what counts as an id.
     """
     if key is None:
         return None
-    parts = key.split(":")
-    out = []
-    for part in parts:
-        if tenant is not None and part == tenant:
-            out.append("{tenant}")
-        elif _ID_SEGMENT.match(part):
-            out.append("*")
-        else:
-            out.append(part)
-    return ":".join(out)
+    if tenant is not None and tenant in key:
+        key = ":".join("{tenant}" if part == tenant else part for part in key.split(":"))
+    return _ID_TOKEN.sub("*", key)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,11 +3,13 @@ both of its paths share (``rules.Judge``, the general path, and ``fast_judge``, 
 
 It remembers, per key: what the policy says of it, whether nothing about the key alone is a
 finding, the business fields written to it, and its last write (whose TTL is judged at the end
-of the call phase). Never a value.
+of the call phase). Never a value. ``only_removes`` tells both paths which commands only remove
+keys, and so write none.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final, NamedTuple
 
 from pytest_redis_boundary.core.cache_limits import KEY_FACTS_LIMIT
@@ -17,7 +19,7 @@ from pytest_redis_boundary.core.keyspace import Keyspace
 from pytest_redis_boundary.core.per_database import PerDatabase
 from pytest_redis_boundary.core.policy import Policy
 
-__all__ = ["JudgeState", "KeyFacts", "LastWrite"]
+__all__ = ["MAY_ONLY_REMOVE", "JudgeState", "KeyFacts", "LastWrite", "only_removes"]
 
 KeyFacts = tuple[bool, str | None, bool, bool]
 """(rq, tenant, business, classified): what the policy says of one key."""
@@ -38,6 +40,37 @@ class LastWrite(NamedTuple):
 _SITE: Final = 1
 _PHASE: Final = 2
 _TTL_UNKNOWN: Final = 3
+
+
+# Commands that only remove keys make no key *written* for RB201-RB203: cleanup code adds no
+# findings (docs/reference/rules.md). Removing a business key is still RB101.
+_REMOVALS: Final = frozenset({"DEL", "UNLINK", "GETDEL"})
+# An expiry in the past removes the key: name -> (milliseconds per unit, absolute time).
+_EXPIRIES: Final = {
+    "EXPIRE": (1000, False),
+    "PEXPIRE": (1, False),
+    "EXPIREAT": (1000, True),
+    "PEXPIREAT": (1, True),
+}
+MAY_ONLY_REMOVE: Final = _REMOVALS.union(_EXPIRIES)
+
+
+def only_removes(name: str, argv: Sequence[object], now_ms: float | None) -> bool:
+    """Whether the command ``name`` only removes its keys: DEL, UNLINK, GETDEL, or an EXPIRE
+    whose deadline is not after ``now_ms`` (which removes the key, or does nothing)."""
+    if name in _REMOVALS:
+        return True
+    expiry = _EXPIRIES.get(name)
+    if expiry is None or len(argv) < 3:
+        return False
+    unit, absolute = expiry
+    try:
+        amount = int(text(argv[2]))
+    except ValueError:
+        return False  # the server refuses it
+    if not absolute:
+        return amount <= 0
+    return now_ms is not None and amount * unit <= now_ms
 
 
 class JudgeState:

@@ -3,7 +3,8 @@
 ``Judge`` watches one test. Each command is analysed (``commands``), applied to the key-state
 model (``keyspace``) and checked at once for business keys and fields, the RQ namespace, key
 classes and tenants. The TTL rules (RB201, RB202) are judged once, on the key state at the end of
-the test's call phase, for every key written in setup or call.
+the test's call phase, for every key written in setup or call; a command that only removes keys
+(``only_removes``) writes none.
 
 What is kept: counts, findings, and per written key its state and last write site. Never the
 arguments or replies of a command, so never a stored value.
@@ -27,7 +28,7 @@ from pytest_redis_boundary.core.commands import (
 from pytest_redis_boundary.core.events import CallSite, CommandEvent
 from pytest_redis_boundary.core.fast_judge import HANDLER_BY_HEAD, fast_handler
 from pytest_redis_boundary.core.findings import Finding, Verdict, key_shape
-from pytest_redis_boundary.core.judge_state import JudgeState
+from pytest_redis_boundary.core.judge_state import MAY_ONLY_REMOVE, JudgeState, only_removes
 from pytest_redis_boundary.core.keyspace import TtlClass
 from pytest_redis_boundary.core.policy import Policy
 
@@ -121,7 +122,9 @@ class Judge(JudgeState):
                     if use is not None:
                         return use
                 elif conn.queue is not None and (reply == b"QUEUED" or reply == "QUEUED"):
-                    use = self._queue_finding_free(args, server, db, site, phase, conn.queue)
+                    use = self._queue_finding_free(
+                        args, server, db, site, time_ms, phase, conn.queue
+                    )
                     if use is not None:
                         return use
         name = single_word_name(args[0])
@@ -144,7 +147,8 @@ class Judge(JudgeState):
             curated = name.startswith("JSON.")  # reads and no-ops change nothing
         if isinstance(reply, Exception):
             return use  # the server refused it: nothing was written or read
-        self._check(use, server, db, site, phase, curated)
+        removes = name in MAY_ONLY_REMOVE and only_removes(name, argv, time_ms)
+        self._check(use, server, db, site, phase, curated, removes)
         return use
 
     def _queue_finding_free(
@@ -153,6 +157,7 @@ class Judge(JudgeState):
         server: str,
         db: int,
         site: CallSite | None,
+        time_ms: float | None,
         phase: str,
         queue: list[tuple[str, Sequence[object]]],
     ) -> CommandUse | None:
@@ -171,6 +176,8 @@ class Judge(JudgeState):
                 return None
         queue.append((name, args))
         self.calls += 1
+        if name in MAY_ONLY_REMOVE and only_removes(name, args, time_ms):
+            return use
         for key, _, write in use.keys:
             if write:
                 self.note_write(server, db, key, name, site, phase, False)
@@ -184,6 +191,7 @@ class Judge(JudgeState):
         site: CallSite | None,
         phase: str,
         curated: bool,
+        removes: bool,
     ) -> None:
         policy = self.policy
         name = use.name
@@ -201,7 +209,8 @@ class Judge(JudgeState):
             if use.declared_only:
                 continue
             if write:
-                self.note_write(server, db, key, name, site, phase, not curated)
+                if not removes:
+                    self.note_write(server, db, key, name, site, phase, not curated)
                 fields = (
                     [f for k, f in fields_written if k == key and policy.is_business_field(f)]
                     if fields_written
@@ -214,7 +223,7 @@ class Judge(JudgeState):
                         self.business_fields_held.setdefault((server, db, key), set()).update(
                             fields
                         )
-                elif not classified:
+                elif not classified and not removes:
                     self._emit("RB203", name, key, None, site, phase, tenant)
             elif read:
                 fields = [f for k, f in use.fields_read if k == key and policy.is_business_field(f)]

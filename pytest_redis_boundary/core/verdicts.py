@@ -87,7 +87,10 @@ def covers(exception: GovernedException, finding: Finding) -> bool:
     )
 
 
-def _expired_finding(exception: GovernedException, test: str | None, rules: list[str]) -> Finding:
+def _expired_finding(exception: GovernedException, covered: list[Finding]) -> Finding:
+    """RB902 on a test: where the first finding it would have covered is (its phase, site and
+    function), naming every rule it would have covered."""
+    first = covered[0]
     return Finding(
         rule="RB902",
         verdict="violation",
@@ -96,10 +99,12 @@ def _expired_finding(exception: GovernedException, test: str | None, rules: list
             owner=exception.owner,
             removal_issue=exception.removal_issue,
             expiry_date=exception.expiry_date,
-            rules=rules,
+            rules=[f.rule for f in covered],
         ),
-        test=test,
-        site=None if exception.is_marker else exception.location or None,
+        test=first.test,
+        phase=first.phase,
+        site=first.site,
+        function=first.function,
     )
 
 
@@ -171,16 +176,17 @@ class Ledger:
         the register entries (in file order), and the first covering exception that is active
         wins: a violation it covers becomes ``excepted`` with its id. A violation covered only by
         expired exceptions stays a violation, counts as a would-be match of the closest of them,
-        and adds one RB902 per (expired exception, test). Warnings stay warnings (and count as a
-        match of what covers them); RB9xx and findings already excepted pass through unchanged.
+        and adds one RB902 per (expired exception, test), at the first such finding's phase and
+        site. Warnings stay warnings (and count as a match of what covers them); RB9xx and
+        findings already excepted pass through unchanged.
         """
         self.add(test_exceptions)
         candidates = (*test_exceptions, *self._register)
         active = [e for e in candidates if not e.is_expired(self.today)]
         expired = [e for e in candidates if e.is_expired(self.today)]
         out: list[Finding] = []
-        # (exception id, test) -> (exception, rules it would have covered); insertion order
-        lapsed: dict[tuple[str, str | None], tuple[GovernedException, list[str]]] = {}
+        # (exception id, test) -> (exception, findings it would have covered); insertion order
+        lapsed: dict[tuple[str, str | None], tuple[GovernedException, list[Finding]]] = {}
         for finding in findings:
             if _is_governance_rule(finding.rule) or finding.verdict == "excepted":
                 out.append(finding)
@@ -197,12 +203,9 @@ class Ledger:
                 self._counts[would_be.id] += finding.count
                 if finding.verdict == "violation":
                     entry = lapsed.setdefault((would_be.id, finding.test), (would_be, []))
-                    entry[1].append(finding.rule)
+                    entry[1].append(finding)
             out.append(finding)
-        out.extend(
-            _expired_finding(exception, test, rules)
-            for (_, test), (exception, rules) in lapsed.items()
-        )
+        out.extend(_expired_finding(exception, covered) for exception, covered in lapsed.values())
         return out
 
     def _state(self, exception: GovernedException) -> ExceptionState:

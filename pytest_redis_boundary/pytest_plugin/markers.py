@@ -81,6 +81,10 @@ def register_markers(config: pytest.Config) -> None:
         config.addinivalue_line("markers", line)
 
 
+# "'strict', 'warn' or 'off'": the modes as the option's own error names them.
+_ALLOWED_MODES: Final = ", ".join(repr(m) for m in MODES[:-1]) + f" or {MODES[-1]!r}"
+
+
 def _mode(item: pytest.Item) -> Mode | None:
     mark = item.get_closest_marker("redis_boundary")
     if mark is None:
@@ -88,11 +92,17 @@ def _mode(item: pytest.Item) -> Mode | None:
     fix = 'use @pytest.mark.redis_boundary(mode="strict"), "warn" or "off"'
     extra = set(mark.kwargs) - {"mode"}
     if extra or len(mark.args) > 1 or (mark.args and "mode" in mark.kwargs):
-        raise MarkerProblem(item.nodeid, "redis_boundary", "expected one argument, mode", fix)
+        raise MarkerProblem(
+            item.nodeid, "redis_boundary", f"expected one argument, mode ({_ALLOWED_MODES})", fix
+        )
+    if not mark.args and "mode" not in mark.kwargs:
+        raise MarkerProblem(
+            item.nodeid, "redis_boundary", f"no mode given: expected {_ALLOWED_MODES}", fix
+        )
     value = mark.kwargs.get("mode", mark.args[0] if mark.args else None)
     if value not in MODES:
         raise MarkerProblem(
-            item.nodeid, "redis_boundary", f"invalid mode {value!r}: expected one of {MODES}", fix
+            item.nodeid, "redis_boundary", f"invalid mode {value!r}: expected {_ALLOWED_MODES}", fix
         )
     return cast(Mode, value)
 

@@ -341,7 +341,16 @@ common_commands = st.one_of(
         fast_path_keys,
     ).map(lambda t: ((t[0][0], t[1]), t[0][1])),
     st.tuples(
-        st.sampled_from([("EXPIREAT", NOW_S + 30), ("EXPIREAT", "soon"), ("PEXPIREAT", 1.5)]),
+        st.sampled_from(
+            [
+                ("EXPIREAT", NOW_S + 30),
+                ("EXPIREAT", "soon"),
+                ("PEXPIREAT", 1.5),
+                ("EXPIREAT", NOW_S - 100),  # in the past: a removal, not a write
+                ("PEXPIREAT", NOW - 5),
+                ("EXPIRE", -5),
+            ]
+        ),
         fast_path_keys,
         st.sampled_from([1, 0]),
     ).map(lambda t: ((t[0][0], t[1], t[0][1]), t[2])),
@@ -707,6 +716,32 @@ def test_del_of_a_business_key_is_rb101(args: tuple[object, ...]) -> None:
     pair = Pair()
     pair.feed(ev(*args, reply=1))
     assert rules(pair.finish(NOW)) == [("RB101", "violation", "t:acme:job:1", None)]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("DEL", "t:acme:misc:1"),
+        ("UNLINK", "t:acme:cache:x", b"t:acme:misc:1"),
+        ("GETDEL", "t:acme:misc:1"),
+        ("EXPIRE", "t:acme:misc:1", 0),
+        ("PEXPIREAT", "t:acme:misc:1", NOW - 5),
+    ],
+)
+def test_removing_an_unclassified_key_is_no_rb203(args: tuple[object, ...]) -> None:
+    pair = Pair()
+    pair.feed(ev(*args, reply=1))
+    assert pair.finish(NOW) == []
+    assert pair.fast.last_writes() == []
+
+
+def test_an_expiry_in_the_past_after_a_write_keeps_the_write() -> None:
+    """Found by the property test: the fast path noted EXPIREAT in the past as the last write."""
+    pair = Pair()
+    pair.feed(ev("EXPIRE", "t:acme:cache:x", 1, reply=1))
+    pair.feed(ev("EXPIREAT", "t:acme:cache:x", NOW_S - 100, reply=1))
+    assert [w.command for _, w in pair.fast.last_writes()] == ["EXPIRE"]
+    assert pair.finish(NOW) == []
 
 
 def test_del_of_another_tenants_key_is_rb302() -> None:

@@ -7,6 +7,8 @@ import pickle
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_redis_boundary.core.findings import Finding, key_shape, merge
 from tests.report_samples import finding
@@ -30,6 +32,21 @@ from tests.report_samples import finding
         ("rq:job:0", None, "rq:job:*"),
         ("rq:queue:default", None, "rq:queue:default"),
         ("t:acme:job:v2", "acme", "t:{tenant}:job:v2"),
+        # Ids inside a segment: the shapes of keys seen on real suites.
+        ("temp.3f2a9c0d41b7", None, "temp.*"),
+        ("temp.550e8400-e29b-41d4-a716-446655440000", None, "temp.*"),
+        ("note:timestamp.absolute.1733140000.123", None, "note:timestamp.absolute.*"),
+        ("note:ts.1.7331e+09", None, "note:ts.*"),
+        ("arq:job:v-12", None, "arq:job:v-*"),
+        ("message:id.1", None, "message:id.*"),
+        ("score:-5", None, "score:*"),
+        ("ev:2026-12-03T17:29:22.123+02:00:seen", None, "ev:*:seen"),
+        ("u:01HGW2Q8ZKX3YV6N9T7M5R4C2B", None, "u:*"),
+        ("ip:10.0.0.1", None, "ip:*.*"),
+        ("{user:1000}.following", None, "{user:*}.following"),
+        ("t:acme:user_42/profile#acme", "acme", "t:{tenant}:user_*/profile#acme"),
+        ("user:name", None, "user:name"),
+        ("oauth2:s3:v2", None, "oauth2:s3:v2"),  # short words with a digit stay words
         ("", None, ""),
         (None, None, None),
         (None, "acme", None),
@@ -37,6 +54,84 @@ from tests.report_samples import finding
 )
 def test_key_shape(key: str | None, tenant: str | None, shape: str | None) -> None:
     assert key_shape(key, tenant) == shape
+
+
+# A key template: segments (joined by ":") of parts joined by separators; a part is a word or an
+# id hole. Two holes are never next to each other, so that their ids cannot join into one token
+# (two ints joined by "." read as one float): a word sits between them.
+Part = tuple[str, str]  # ("word", text) or ("id", "")
+SEPARATORS = st.sampled_from([".", "-", "_", "/", "|", "#", "="])
+words = st.from_regex(r"[a-z]{1,10}", fullmatch=True)
+ids = st.one_of(
+    st.integers(min_value=-(10**15), max_value=10**15).map(str),  # ints, ms timestamps
+    st.floats(min_value=-1e20, max_value=1e20, allow_nan=False).map(str),  # 1.5, 1e+16, 1e-05
+    st.floats(min_value=1.6e9, max_value=2e9).map(lambda t: f"{t:.3f}"),  # time.time()
+    st.uuids().flatmap(lambda u: st.sampled_from([str(u), u.hex, str(u).upper(), u.hex.upper()])),
+    st.binary(min_size=3, max_size=20).map(bytes.hex).filter(lambda h: any(c.isdigit() for c in h)),
+    st.tuples(st.datetimes(), st.sampled_from(["", "Z", "+02:00", "-05:30"])).map(
+        lambda t: t[0].isoformat() + t[1]
+    ),
+    st.from_regex(r"[0-9A-HJKMNP-TV-Z]{26}", fullmatch=True).filter(  # ULIDs
+        lambda u: any(c.isdigit() for c in u)
+    ),
+)
+
+
+@st.composite
+def segments(draw: st.DrawFn) -> tuple[list[Part], list[str]]:
+    size = draw(st.integers(min_value=1, max_value=4))
+    hole = draw(st.booleans())
+    parts: list[Part] = []
+    for _ in range(size):
+        parts.append(("id", "") if hole else ("word", draw(words)))
+        hole = not hole if hole else draw(st.booleans())
+    return parts, [draw(SEPARATORS) for _ in parts[1:]]
+
+
+templates = st.lists(segments(), min_size=1, max_size=5)
+Template = list[tuple[list[Part], list[str]]]
+
+
+def render(template: Template, fill: list[str]) -> str:
+    """The template with its holes filled from ``fill`` in order (``"*"`` for every hole when
+    ``fill`` is empty)."""
+    holes = iter(fill)
+    out = []
+    for parts, seps in template:
+        texts = [text if kind == "word" else next(holes, "*") for kind, text in parts]
+        out.append(texts[0] + "".join(sep + t for sep, t in zip(seps, texts[1:], strict=True)))
+    return ":".join(out)
+
+
+def holes_in(template: Template) -> int:
+    return sum(kind == "id" for parts, _ in template for kind, _ in parts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(template=templates, data=st.data())
+def test_fresh_ids_never_change_a_shape(template: Template, data: st.DataObject) -> None:
+    """Key shapes are stable across runs: every id-like token (numbers, floats, timestamps,
+    UUIDs, long hex) becomes ``*``, also inside a segment; words stay."""
+    count = holes_in(template)
+    first = render(template, [data.draw(ids) for _ in range(count)])
+    second = render(template, [data.draw(ids) for _ in range(count)])
+    assert key_shape(first) == key_shape(second) == render(template, [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(template=templates, data=st.data())
+def test_different_words_give_different_shapes(template: Template, data: st.DataObject) -> None:
+    """Words are kept: ``user:name`` and ``user:email`` are two shapes."""
+    places = [(s, p) for s, (parts, _) in enumerate(template) for p, (kind, _) in enumerate(parts)]
+    places = [(s, p) for s, p in places if template[s][0][p][0] == "word"]
+    if not places:
+        return
+    s, p = data.draw(st.sampled_from(places))
+    old = template[s][0][p][1]
+    other = [(list(parts), seps) for parts, seps in template]
+    other[s][0][p] = ("word", data.draw(words.filter(lambda w: w != old)))
+    fill = [data.draw(ids) for _ in range(holes_in(template))]
+    assert key_shape(render(template, fill)) != key_shape(render(other, fill))
 
 
 def test_shape_property_uses_the_tenant_id() -> None:

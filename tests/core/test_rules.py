@@ -555,6 +555,76 @@ def test_no_rb203_for_reads_of_unclassified_key() -> None:
     assert judge([ev("GET", "t:acme:misc:1", reply=None)]).findings() == []
 
 
+# A command that only removes keys makes no key written for RB201-RB203 (cleanup code).
+REMOVALS = [
+    ("DEL", "t:acme:misc:0", reply := 1),
+    ("DEL", "t:acme:misc:0", "t:acme:misc:1", reply),
+    ("UNLINK", b"t:acme:misc:0", reply),
+    ("GETDEL", "t:acme:misc:0", b"v"),
+    ("EXPIRE", "t:acme:misc:0", 0, reply),
+    ("EXPIRE", "t:acme:misc:0", -5, "NX", reply),
+    ("PEXPIRE", "t:acme:misc:0", b"-1", reply),
+    ("EXPIREAT", "t:acme:misc:0", int(NOW // 1000) - 100, reply),
+    ("PEXPIREAT", "t:acme:misc:0", int(NOW), reply),
+    ("EXPIRE", "t:acme:misc:0", -5, 0),  # no such key: nothing removed either
+]
+
+
+@pytest.mark.parametrize("command", REMOVALS, ids=lambda c: " ".join(map(str, c[:-1])))
+@pytest.mark.parametrize("connection_state", ["plain", "multi"])
+def test_removing_a_key_is_not_writing_it(
+    command: tuple[object, ...], connection_state: str
+) -> None:
+    *args, reply = command
+    if connection_state == "plain":
+        events = [ev(*args, reply=reply)]
+    else:
+        events = [ev("MULTI"), ev(*args, reply=b"QUEUED"), ev("EXEC", reply=[reply])]
+    j = judge(events)
+    assert j.findings() == []
+    assert j.last_writes() == []
+
+
+@pytest.mark.parametrize("cleanup", REMOVALS[:5], ids=lambda c: str(c[0]))
+def test_a_key_written_then_removed_has_only_the_writes_findings(
+    cleanup: tuple[object, ...],
+) -> None:
+    *args, reply = cleanup
+    j = judge([ev("SET", "t:acme:misc:0", "v"), ev(*args, reply=reply, site=OTHER_SITE)])
+    assert brief(j.findings()) == [
+        ("RB203", "violation", "SET", "t:acme:misc:0", None, "app/jobs.py:17", 1)
+    ]
+
+
+def test_an_expiry_in_the_future_still_writes_the_key() -> None:
+    j = judge(
+        [
+            ev("EXPIRE", "t:acme:misc:0", 60, reply=1),
+            ev("EXPIREAT", "t:acme:misc:1", int(NOW // 1000) + 60, reply=1, site=OTHER_SITE),
+        ]
+    )
+    assert sorted((f.rule, f.command) for f in j.findings()) == [
+        ("RB203", "EXPIRE"),
+        ("RB203", "EXPIREAT"),
+    ]
+
+
+def test_an_absolute_expiry_with_the_clock_unknown_still_writes_the_key() -> None:
+    j = Judge(default_policy(), test=TEST)
+    j.feed(CommandEvent(("EXPIREAT", "t:acme:misc:0", 1), 1, site=SITE, time_ms=None))
+    assert [f.rule for f in j.findings()] == ["RB203"]
+
+
+@pytest.mark.parametrize("name", ["DEL", "UNLINK", "GETDEL"])
+def test_removing_a_business_key_is_still_rb101(name: str) -> None:
+    j = judge([ev(name, "t:acme:job:1", reply=1)])
+    assert [(f.rule, f.command, f.key) for f in j.findings()] == [("RB101", name, "t:acme:job:1")]
+
+
+def test_flushing_makes_no_finding() -> None:
+    assert judge([ev("FLUSHDB"), ev("FLUSHALL", "ASYNC")]).findings() == []
+
+
 # --- RB301 tenant-unscoped / RB302 cross-tenant ----------------------------------------------
 
 

@@ -57,6 +57,11 @@ def marker(test: str = TEST, **overrides: Any) -> GovernedException:
     return GovernedException(**base)
 
 
+def place(f: Finding) -> tuple[str | None, str | None, str | None, str | None]:
+    """Where a finding is: its test, phase, site and function."""
+    return (f.test, f.phase, f.site, f.function)
+
+
 def verdicts(findings: list[Finding]) -> list[tuple[str, str, str | None]]:
     return [(f.rule, f.verdict, f.exception) for f in findings]
 
@@ -215,8 +220,8 @@ def test_expired_the_day_after() -> None:
     ]
     assert judged[0] is f
     rb902 = judged[2]
-    assert rb902.test == TEST
-    assert rb902.site == "redis-boundary.yaml:23"
+    # On the test, where the first finding it would have covered is.
+    assert place(rb902) == (TEST, "call", "app/jobs.py:17", "mark_done")
     assert rb902.message == (
         "RB902 exception-expired: EXC-7 (owner platform-team, removal PLAT-812) expired on "
         "2027-01-31; its RB101 findings count again"
@@ -262,13 +267,19 @@ def test_expired_one_rb902_per_exception_and_test_naming_all_rules() -> None:
     assert all(f.verdict == "violation" for f in judged)
 
 
-def test_expired_marker_rb902_has_no_site() -> None:
-    old = marker(expiry_date=datetime.date(2026, 1, 1))
+def test_expired_marker_rb902_is_at_the_first_finding_it_would_have_covered() -> None:
+    old = marker(expiry_date=datetime.date(2026, 1, 1), rules=("RB101", "RB201"))
     ledger = Ledger([], today=TODAY)
-    judged = ledger.judge([finding()], test_exceptions=[old])
-    assert verdicts(judged) == [("RB101", "violation", None), ("RB902", "violation", None)]
-    assert judged[1].site is None
-    assert judged[1].message.startswith(f"RB902 exception-expired: marker:{TEST} (owner jobs-team")
+    setup = finding(rule="RB201", phase="setup", site="tests/conftest.py:8", function="seed")
+    judged = ledger.judge([setup, finding()], test_exceptions=[old])
+    assert verdicts(judged) == [
+        ("RB201", "violation", None),
+        ("RB101", "violation", None),
+        ("RB902", "violation", None),
+    ]
+    rb902 = judged[2]
+    assert place(rb902) == (TEST, "setup", "tests/conftest.py:8", "seed")
+    assert rb902.message.startswith(f"RB902 exception-expired: marker:{TEST} (owner jobs-team")
 
 
 def test_active_register_entry_beats_expired_marker() -> None:

@@ -14,7 +14,13 @@ from typing import Any
 
 import pytest
 
-from tests.plugin.common import TODAY, assert_findings, collect_with_marker, run
+from tests.plugin.common import (
+    MARK_DONE_SITE,
+    TODAY,
+    assert_findings,
+    collect_with_marker,
+    run,
+)
 
 JOBS = """
     import pytest
@@ -346,6 +352,12 @@ def test_the_day_after_expiry_is_rb902_and_the_findings_count_again(
     [rb902] = [f for f in data["findings"] if f["rule"] == "RB902"]
     assert "owner platform-team" in rb902["message"] and "PLAT-812" in rb902["message"]
     assert rb902["test"] == "test_expiry.py::test_done"
+    # Where the first finding it would have covered is.
+    assert (rb902["phase"], rb902["site"], rb902["function"]) == (
+        "call",
+        MARK_DONE_SITE,
+        "mark_done",
+    )
     assert exceptions_of(data)["EXC-7"] == {
         "id": "EXC-7",
         "owner": "platform-team",
@@ -374,7 +386,14 @@ def test_an_expired_marker_is_rb902_on_its_test(app: pytest.Pytester) -> None:
             "removal PLAT-9) expired on 2026-11-27*"
         ]
     )
-    assert exceptions_of(report(app))["marker:test_expired.py::test_done"]["status"] == "expired"
+    data = report(app)
+    assert exceptions_of(data)["marker:test_expired.py::test_done"]["status"] == "expired"
+    [rb902] = [f for f in data["findings"] if f["rule"] == "RB902"]
+    assert (rb902["phase"], rb902["site"], rb902["function"]) == (
+        "call",
+        MARK_DONE_SITE,
+        "mark_done",
+    )
 
 
 def test_today_comes_from_the_environment_without_the_option(
