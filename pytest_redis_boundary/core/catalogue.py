@@ -65,8 +65,11 @@ RULE_DESCRIPTIONS: Final[Mapping[str, str]] = MappingProxyType(
 HOW_TO_FIX: Final[Mapping[str, str]] = MappingProxyType(
     {
         "RB101": "keep business state (job status, result metadata, tenant ownership, queue "
-        "policy) in its durable owner; Redis may only cache it under a cache key with a TTL.",
-        "RB102": "read authoritative state from its durable owner, not from Redis.",
+        "policy) in its durable owner. A cache of it counts too (strict by default); only a "
+        "class declaring read_through: true holds copies read through from the owner, with a "
+        "TTL, never written back.",
+        "RB102": "read authoritative state from its durable owner, not from Redis; a TTL-bounded "
+        "copy read through from the owner belongs in a class declaring read_through: true.",
         "RB103": "do not build on RQ: submit work through the execution stack, or declare a "
         "temporary exception (redis_boundary_exception) with an expiry date.",
         "RB201": "give the key a TTL in the same write (SET ... EX, SETEX, or EXPIRE in the same "

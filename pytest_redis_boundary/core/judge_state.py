@@ -22,7 +22,8 @@ from pytest_redis_boundary.core.policy import Policy
 __all__ = ["MAY_ONLY_REMOVE", "JudgeState", "KeyFacts", "LastWrite", "only_removes"]
 
 KeyFacts = tuple[bool, str | None, bool, bool]
-"""(rq, tenant, business, classified): what the policy says of one key."""
+"""(rq, tenant, business, classified): what the policy says of one key. ``business`` is false
+inside a read-through class, which holds copies, not business truth."""
 
 
 class LastWrite(NamedTuple):
@@ -110,11 +111,13 @@ class JudgeState:
         facts = self._policy_facts.get(key)
         if facts is None:
             policy = self.policy
+            key_class = policy.classify(key)
+            through = key_class is not None and key_class.read_through
             facts = (
                 policy.is_rq_key(key),
                 policy.tenant_of(key),
-                policy.is_business_key(key),
-                policy.classify(key) is not None,
+                policy.is_business_key(key) and not through,
+                key_class is not None,
             )
             if len(self._policy_facts) >= KEY_FACTS_LIMIT:
                 self._policy_facts.clear()

@@ -216,6 +216,8 @@ class Judge(JudgeState):
                     if fields_written
                     else _NO_FIELDS
                 )
+                if fields and classified and policy.is_read_through(key):
+                    fields = _NO_FIELDS  # a read-through class holds copies, not truth
                 if business or fields:
                     for field in _or_none(fields):
                         self._emit("RB101", name, key, field, site, phase, tenant)
@@ -231,6 +233,8 @@ class Judge(JudgeState):
                     # A whole-value read of a key holding business fields reads them too.
                     held = self.business_fields_held.get((server, db, key), ())
                     fields = sorted(held)
+                if fields and classified and policy.is_read_through(key):
+                    fields = _NO_FIELDS
                 if business or fields:
                     for field in _or_none(fields):
                         self._emit("RB102", name, key, field, site, phase, tenant)

@@ -49,6 +49,7 @@ def conclude_session(settings: Settings, totals: RunTotals, ledger: Ledger) -> S
         ),
         strict_unused=unused if settings.strict_exceptions else [],
         reports=_write_reports(settings, totals, findings, statuses),
+        read_through=[c for c in settings.policy.classes if c.read_through],
     )
 
 

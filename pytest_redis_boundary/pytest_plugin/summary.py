@@ -16,6 +16,7 @@ from pytest_redis_boundary.core.cache_limits import KEYS_PER_CLASS_LIMIT
 from pytest_redis_boundary.core.catalogue import RULE_NAMES
 from pytest_redis_boundary.core.findings import Finding
 from pytest_redis_boundary.core.governance import GovernedException
+from pytest_redis_boundary.core.policy import KeyClass
 from pytest_redis_boundary.core.verdicts import ExceptionStatus
 from pytest_redis_boundary.pytest_plugin.totals import RunTotals, Site
 
@@ -41,6 +42,7 @@ class SummaryInput:
     expiring: Sequence[tuple[GovernedException, int]]
     strict_unused: Sequence[Finding]  # RB903 that fail the session
     reports: Sequence[tuple[str, Path]]  # ("JSON report", path)
+    read_through: Sequence[KeyClass] = ()  # the policy's read-through classes
 
 
 def _plural(count: int, word: str) -> str:
@@ -126,6 +128,22 @@ def _repeats_line(data: SummaryInput) -> list[str]:
     ]
 
 
+def _read_through_lines(classes: Sequence[KeyClass], totals: RunTotals) -> list[str]:
+    """Each read-through class, always shown: business state is cached there without RB101 or
+    RB102, so a reviewer should see every one (docs/reference/rules.md#read-through-classes)."""
+    if not classes:
+        return []
+    lines = ["read-through classes (business state cached, no RB101/RB102 inside):"]
+    for key_class in classes:
+        limit = key_class.max_ttl_seconds
+        bound = f"max {limit} s" if limit is not None else "no TTL limit"
+        written = len(totals.keys_by_class.get(key_class.name, ()))
+        more = "+" if written >= KEYS_PER_CLASS_LIMIT else ""
+        keys = ", ".join(p.text for p in key_class.keys)
+        lines.append(f"  {key_class.name}: {keys} ({bound}; {written}{more} keys written)")
+    return lines
+
+
 def summary_lines(data: SummaryInput) -> list[str]:
     totals = data.totals
     findings = data.findings
@@ -163,6 +181,7 @@ def summary_lines(data: SummaryInput) -> list[str]:
             n = len(totals.keys_by_class[name])
             parts.append(f"{name} {n}{'+' if n >= KEYS_PER_CLASS_LIMIT else ''}")
         lines.append(f"keys written per class: {', '.join(parts)}")
+    lines.extend(_read_through_lines(data.read_through, totals))
     if data.statuses:
         lines.append("exceptions:")
         soon = {e.id: days for e, days in data.expiring}

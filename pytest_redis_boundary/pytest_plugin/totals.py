@@ -27,9 +27,9 @@ def key_class_name(policy: Policy, key: str) -> str:
     """The summary's class of a written key: rq, business, a policy class, or unclassified."""
     if policy.is_rq_key(key):
         return "rq"
-    if policy.is_business_key(key):
-        return "business"
     key_class = policy.classify(key)
+    if policy.is_business_key(key) and not (key_class is not None and key_class.read_through):
+        return "business"  # a read-through class holds copies, so its keys count as the class's
     return key_class.name if key_class is not None else "unclassified"
 
 

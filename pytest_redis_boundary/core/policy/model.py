@@ -176,5 +176,11 @@ class Policy:
                 break
         return _remember(lookups.tenant_memo, key, found)
 
+    def is_read_through(self, key: str) -> bool:
+        """Whether the key's class (``classify``) is a read-through class: TTL-bounded copies of
+        business state, where business keys and fields are not business truth."""
+        key_class = self.classify(key)
+        return key_class is not None and key_class.read_through
+
     def is_business_field(self, field: str) -> bool:
         return field in self.business.fields
