@@ -38,6 +38,7 @@ from pytest_redis_boundary.recorder.callsite import CallSiteResolver
 from pytest_redis_boundary.recorder.connections import fake_server, mark_ignored
 from pytest_redis_boundary.recorder.delivery import Delivery
 from pytest_redis_boundary.recorder.patching import Patches, defining_classes
+from pytest_redis_boundary.recorder.problem import RecordingProblem
 from pytest_redis_boundary.recorder.scripts import FakeScriptHooks
 
 __all__ = ["PartsSink", "Recorder", "fake_server"]
@@ -70,12 +71,12 @@ class Recorder:
         self._patches = Patches()
 
     @property
-    def errors(self) -> list[BaseException]:
+    def errors(self) -> list[RecordingProblem]:
         """What the sink and the recorder raised since the caller last took them."""
         return self._delivery.errors
 
     @errors.setter
-    def errors(self, errors: list[BaseException]) -> None:
+    def errors(self, errors: list[RecordingProblem]) -> None:
         self._delivery.errors = errors
 
     @property
