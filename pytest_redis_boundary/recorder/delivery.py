@@ -89,26 +89,18 @@ class Delivery:
     ) -> None:
         """Keep ``exc``, raised while handing the command ``args`` sent on ``st``'s connection to
         the sink, for the caller to report (reduced: ``recorder/problem.py``)."""
-        self.errors.append(
-            RecordingProblem(
-                "recording",
-                exc,
-                server=st.server if st is not None else None,
-                db=st.db if st is not None else None,
-                command=command_name(args),
-            )
-        )
+        self._keep("recording", exc, st, args)
 
     def _script_error(self, exc: BaseException) -> None:
         st, args = getattr(self._capturing, "command", (None, ()))
+        self._keep("script capture", exc, st, args)
+
+    def _keep(
+        self, part: str, exc: BaseException, st: ConnState | None, args: tuple[object, ...]
+    ) -> None:
+        server, db = (st.server, st.db) if st is not None else (None, None)
         self.errors.append(
-            RecordingProblem(
-                "script capture",
-                exc,
-                server=st.server if st is not None else None,
-                db=st.db if st is not None else None,
-                command=command_name(args),
-            )
+            RecordingProblem(part, exc, server=server, db=db, command=command_name(args))
         )
 
     def event_from_parts(self, *parts: Any) -> None:
