@@ -33,6 +33,7 @@ from pytest_redis_boundary.core.events import CallSite, CommandEvent
 from pytest_redis_boundary.core.findings import Finding, merge
 from pytest_redis_boundary.core.policy import Policy
 from pytest_redis_boundary.core.rules import Judge, Probe
+from pytest_redis_boundary.recorder.problem import RecordingProblem, command_name
 
 __all__ = [
     "CALL_WINDOW",
@@ -146,7 +147,7 @@ class Recording:
         self._held: list[_Held] = []
         self._held_judged = 0  # how many of them the running judge loop has judged
         self._judging = False  # this recording's lock holder is in _judge_held
-        self.errors: list[Exception] = []  # raised while judging held commands
+        self.errors: list[RecordingProblem] = []  # raised while judging held commands
         self.window = CallWindow()
         self.site_counts = SiteCounts()
         self.keys_written: set[str] = set()
@@ -247,9 +248,11 @@ class Recording:
                         args, reply, server, db, connection, site, in_script, time_ms, phase
                     )
                 except Exception as exc:  # reported like the recorder's sink errors
-                    # Without its traceback, whose frames hold the command's arguments and reply.
-                    exc.__context__ = exc.__cause__ = None
-                    self.errors.append(exc.with_traceback(None))
+                    self.errors.append(
+                        RecordingProblem(
+                            "judge", exc, server=server, db=db, command=command_name(args)
+                        )
+                    )
                     continue
                 if use is None:
                     continue

@@ -175,7 +175,7 @@ class RedisBoundaryPlugin:
         try:
             yield
         finally:
-            self.problems.drain(test.recording)
+            self.problems.drain(item, test.recording)
 
     @contextlib.contextmanager
     def _call_phase(self, item: pytest.Item) -> Iterator[None]:
@@ -256,7 +256,7 @@ class RedisBoundaryPlugin:
         recording = test.recording
         recording.finish_call(time.time() * 1000.0, self.prober)
         judged = test.governed.judge_call()
-        self.problems.drain(recording)
+        self.problems.drain(item, recording)
         mode = self._mode_of(item)
 
         def text() -> str:
@@ -275,11 +275,11 @@ class RedisBoundaryPlugin:
 
     def _end_test(self, item: pytest.Item, test: BoundaryTest) -> None:
         """After teardown: judge what teardown added, and add the test to the run's totals."""
-        self.problems.drain()
+        self.problems.drain(item)
         final = test.governed.judge_final()
         policy = self.settings.policy
         keys_written, site_calls, call_count = test.recording.tallies()
-        self.problems.drain(test.recording)
+        self.problems.drain(item, test.recording)
         by_class: dict[str, set[str]] = {}
         for key in keys_written:
             by_class.setdefault(key_class_name(policy, key), set()).add(key)

@@ -1,9 +1,13 @@
 """Find the application frame that sent (or queued) a Redis command.
 
 The call site is the first frame, walking outwards from the hook, whose code does not belong to
-redis-py, fakeredis, rq, the asyncio/threading/concurrent machinery or this package. Whether a
-code object is internal, and its display path, are decided once per code object and cached, so a
-lookup costs one dict probe per frame plus one for the ``(code, line)`` pair.
+redis-py, fakeredis, rq, the asyncio/threading/concurrent machinery or this package, and that
+lies inside the rootdir: a frame outside it (a library installed elsewhere, pytest-asyncio's
+runner) is the site only when no frame inside it is on the stack. A command sent from an asyncio
+task whose own frames hold no such frame gets the site where the task was created
+(``TASK_SITE``, set by ``recorder/tasks.py``). Whether a code object is internal, and its
+display path, are decided once per code object and cached, so a lookup costs one dict probe per
+frame plus one for the ``(code, line)`` pair.
 
 The wheel compiles this module with mypyc (``build.COMPILED_MODULES``). A compiled function has
 no frame of its own, so frame depths here count from the first Python frame on the stack when
@@ -14,16 +18,33 @@ learned at run time, so each build agrees with itself.
 
 from __future__ import annotations
 
+import asyncio.events
 import importlib.util
 import os
 import sys
 from collections.abc import Iterable
+from contextvars import ContextVar
 from types import CodeType, FrameType
 from typing import Final
 
 from pytest_redis_boundary.core.events import CallSite
 
-__all__ = ["CallSiteResolver", "DepthHint", "HintTable", "internal_prefixes", "module_prefixes"]
+__all__ = [
+    "TASK_SITE",
+    "CallSiteResolver",
+    "DepthHint",
+    "HintTable",
+    "internal_prefixes",
+    "module_prefixes",
+]
+
+TASK_SITE: Final[ContextVar[CallSite | None]] = ContextVar("redis_boundary_task_site", default=None)
+"""Where the running asyncio task was created, when an application frame created it: a task
+copies its creator's context, so the value set around ``create_task`` is the task's own."""
+
+# Where each step of an asyncio task starts: the frames past it are the event loop's and its
+# caller's, not the task's own.
+_TASK_STEP: Final = asyncio.events.Handle._run.__code__
 
 
 def _package_dir(name: str) -> str | None:
@@ -87,11 +108,12 @@ _getframe: Final = sys._getframe
 class _CodeInfo:
     """What the resolver knows about one code object (kept alive so its id stays unique)."""
 
-    __slots__ = ("code", "path", "sites")
+    __slots__ = ("code", "outside", "path", "sites")
 
-    def __init__(self, code: CodeType, path: str | None) -> None:
+    def __init__(self, code: CodeType, path: str | None, outside: bool) -> None:
         self.code = code
         self.path = path
+        self.outside = outside  # external, but outside the rootdir: a site only as a last resort
         # By instruction offset (``f_lasti``): ``f_lineno`` walks the code's line table.
         self.sites: dict[int, CallSite] = {}
 
@@ -158,6 +180,11 @@ def _new_site(info: _CodeInfo, frame: FrameType) -> CallSite:
     return site
 
 
+def _site(info: _CodeInfo, frame: FrameType) -> CallSite:
+    site = info.sites.get(frame.f_lasti)
+    return site if site is not None else _new_site(info, frame)
+
+
 class CallSiteResolver:
     """Cheap call-site lookup with per-code-object caches.
 
@@ -181,13 +208,15 @@ class CallSiteResolver:
         filename = code.co_filename
         real = os.path.realpath(filename) if not filename.startswith("<") else filename
         path: str | None
+        outside = False
         if real.startswith(self._internal) or filename.startswith(self._internal):
             path = None
         elif self._root is not None and real.startswith(self._root):
             path = real[len(self._root) :].replace(os.sep, "/")
         else:
             path = real
-        info = _CodeInfo(code, path)
+            outside = self._root is not None
+        info = _CodeInfo(code, path, outside)
         self._codes[id(code)] = info
         return info
 
@@ -198,15 +227,40 @@ class CallSiteResolver:
     def is_internal(self, code: CodeType) -> bool:
         return self._info_of(code).path is None
 
+    def is_outside(self, site: CallSite) -> bool:
+        """Whether ``site`` lies outside the rootdir (never, without one)."""
+        return self._root is not None and os.path.isabs(site.path)
+
     def site_of_frame(self, frame: FrameType | None) -> CallSite | None:
-        """The first non-internal frame from ``frame`` outwards, as a ``CallSite``."""
+        """The call site from ``frame`` outwards: the first external frame inside the rootdir,
+        or the running task's creation site once the walk leaves the task's own frames, or the
+        first external frame outside the rootdir."""
+        return self._walk(frame, None)
+
+    def _walk(self, frame: FrameType | None, hint: list[DepthHint] | None) -> CallSite | None:
+        """``site_of_frame``; with ``hint``, the depth of a site found in the task's own frames
+        (counted from ``frame``) goes to its front."""
+        depth = 0
+        in_task = True  # not yet past the start of an asyncio task's step
+        first_outside: CallSite | None = None
         while frame is not None:
-            info = self._info_of(frame.f_code)
+            code = frame.f_code
+            info = self._info_of(code)
             if info.path is not None:
-                site = info.sites.get(frame.f_lasti)
-                return site if site is not None else _new_site(info, frame)
+                if not info.outside:
+                    if hint is not None and depth and in_task:
+                        _to_front(hint, depth)
+                    return _site(info, frame)
+                if first_outside is None:
+                    first_outside = _site(info, frame)
+            elif code is _TASK_STEP and in_task:
+                in_task = False
+                created = TASK_SITE.get()
+                if created is not None:
+                    return created
             frame = frame.f_back
-        return None
+            depth += 1
+        return first_outside
 
     def site_hinted(self, hint: list[DepthHint]) -> CallSite | None:
         """Like ``site_of_frame`` from the caller's frame, reusing the depths found before.
@@ -220,7 +274,9 @@ class CallSiteResolver:
         and the one just below it is internal; when none is, the frames are walked one by one
         and the depth found goes to the front. (When the stack differs only by external code in
         the middle of redis-py's own frames, e.g. a user-defined ``Retry`` subclass, the guess
-        reports the application frame above redis-py instead.)
+        reports the application frame above redis-py instead.) Frames outside the rootdir
+        count as internal below a hinted depth and are never one; a site found past the start
+        of an asyncio task's step is never hinted.
         """
         for known in hint:
             depth = known.depth
@@ -235,30 +291,20 @@ class CallSiteResolver:
             info = known.info
             if info is None or info.code is not code:
                 info = self._info_of(code)
-                if info.path is None:
+                if info.path is None or info.outside:
                     continue
                 known.info = info
             below_code = below.f_code
             if below_code is not known.below:
-                if self._info_of(below_code).path is not None:
+                below_info = self._info_of(below_code)
+                if below_info.path is not None and not below_info.outside:
                     continue
                 known.below = below_code
             if known is not hint[0]:
                 _to_front(hint, depth)  # as a single hint would: the last depth used first
             site = info.sites.get(frame.f_lasti)
             return site if site is not None else _new_site(info, frame)
-        walked: FrameType | None = _getframe(_OWN)
-        depth = 0
-        while walked is not None:
-            info = self._info_of(walked.f_code)
-            if info.path is not None:
-                if depth:
-                    _to_front(hint, depth)
-                site = info.sites.get(walked.f_lasti)
-                return site if site is not None else _new_site(info, walked)
-            walked = walked.f_back
-            depth += 1
-        return None
+        return self._walk(_getframe(_OWN), hint)
 
     def __call__(self) -> CallSite | None:
         """Call site of whoever called this method (internal frames skipped)."""

@@ -47,7 +47,7 @@ class CommandPath:
         stage: Callable[[ConnState, Any, tuple[object, ...], int, CallSite | None], None],
         deliver: Callable[[ConnState, Entry | SingleEntry, object, Any], None],
         flush: Callable[[ConnState, BaseException, Any], None],
-        error: Callable[[BaseException], None],
+        error: Callable[[BaseException, ConnState, tuple[object, ...]], None],
     ) -> None:
         self.on = False
         self.resolver = resolver
@@ -157,7 +157,7 @@ def read_response(
             try:
                 path.parts(entry[0], reply, st.server, st.db, st.conn_id, entry[1], False, entry[2])
             except Exception as sink_error:
-                path.error(sink_error)
+                path.error(sink_error, st, entry[0])
     return reply
 
 

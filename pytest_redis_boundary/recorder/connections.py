@@ -32,7 +32,6 @@ __all__ = [
     "new_state",
     "reset_db",
     "state_of",
-    "without_frames",
 ]
 
 ATTR: Final = "_redis_boundary_state"
@@ -208,12 +207,6 @@ class ConnState:
 # by identity: a staged batch in ``sending`` is another list.
 SENDING_SINGLE: Final[list[Entry]] = []
 WRITING_SINGLE: Final[list[Entry]] = []
-
-
-def without_frames(exc: BaseException) -> BaseException:
-    """The exception without its traceback: its frames hold the command's args and reply."""
-    exc.__context__ = exc.__cause__ = None
-    return exc.with_traceback(None)
 
 
 _fake_ids: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()

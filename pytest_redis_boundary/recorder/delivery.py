@@ -10,13 +10,16 @@ single command skips staging (``recorder/command_path.py``). Each connection get
 do not survive it); ``db`` follows a successful ``SELECT``/``RESET``. docs/reference/recording.md
 lists what is delivered when, and what never is.
 
-Nothing here keeps arguments or replies after the sink returns. Sink exceptions are caught and
-appended to ``errors``; the application's call proceeds as if no recorder were there.
+Nothing here keeps arguments or replies after the sink returns. Sink exceptions, and those of
+the script capture, are caught and appended to ``errors`` as ``RecordingProblem``s (which part,
+server, database and command name); the application's call proceeds as if no recorder were
+there.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from contextvars import Token
@@ -44,9 +47,9 @@ from pytest_redis_boundary.recorder.connections import (
     mark_ignored,
     new_conn_id,
     reset_db,
-    without_frames,
 )
 from pytest_redis_boundary.recorder.event_factory import make_event
+from pytest_redis_boundary.recorder.problem import RecordingProblem, command_name
 from pytest_redis_boundary.recorder.scripts import (
     FAKE_BATCH,
     FakeBatch,
@@ -73,15 +76,32 @@ class Delivery:
     ) -> None:
         self._sink = sink
         self._fake_scripts = fake_scripts
-        self.errors: list[BaseException] = []
-        self.scripts = RealScriptCapture(mark_ignored=mark_ignored, on_error=self.error)
+        self.errors: list[RecordingProblem] = []
+        # The script command whose capture is running on this thread (its calls never await).
+        self._capturing = threading.local()
+        self.scripts = RealScriptCapture(mark_ignored=mark_ignored, on_error=self._script_error)
         self.path = CommandPath(
             resolver, self.event_from_parts, self.stage, self.deliver, self.flush, self.error
         )
 
-    def error(self, exc: BaseException) -> None:
-        """Keep ``exc`` for the caller to report, without the frames holding args and replies."""
-        self.errors.append(without_frames(exc))
+    def error(
+        self, exc: BaseException, st: ConnState | None = None, args: tuple[object, ...] = ()
+    ) -> None:
+        """Keep ``exc``, raised while handing the command ``args`` sent on ``st``'s connection to
+        the sink, for the caller to report (reduced: ``recorder/problem.py``)."""
+        self._keep("recording", exc, st, args)
+
+    def _script_error(self, exc: BaseException) -> None:
+        st, args = getattr(self._capturing, "command", (None, ()))
+        self._keep("script capture", exc, st, args)
+
+    def _keep(
+        self, part: str, exc: BaseException, st: ConnState | None, args: tuple[object, ...]
+    ) -> None:
+        server, db = (st.server, st.db) if st is not None else (None, None)
+        self.errors.append(
+            RecordingProblem(part, exc, server=server, db=db, command=command_name(args))
+        )
 
     def event_from_parts(self, *parts: Any) -> None:
         """The parts sink of a recorder given none: one ``CommandEvent`` for ``sink``."""
@@ -93,7 +113,15 @@ class Delivery:
         try:
             self._sink(event)
         except Exception as exc:
-            self.errors.append(without_frames(exc))
+            self.errors.append(
+                RecordingProblem(
+                    "recording",
+                    exc,
+                    server=event.server,
+                    db=event.db,
+                    command=command_name(event.args),
+                )
+            )
 
     # -- staged -> pending --------------------------------------------------------------------
 
@@ -115,7 +143,11 @@ class Delivery:
                 else:
                     entry.kind = K_SCRIPT
                 if not st.is_fake and self.scripts.active:
-                    self.scripts.ensure(st.server, conn)
+                    self._capturing.command = (st, args)
+                    try:
+                        self.scripts.ensure(st.server, conn)
+                    finally:
+                        self._capturing.command = (None, ())
             elif kind == K_MULTI:
                 st.in_multi = True
                 st.multi_script = False
@@ -190,7 +222,7 @@ class Delivery:
             try:
                 self.path.parts(args, reply, st.server, st.db, st.conn_id, site, False, time_ms)
             except Exception as exc:
-                self.errors.append(without_frames(exc))
+                self.error(exc, st, args)
             return
         assert isinstance(entry, Entry)
         kind = entry.kind
@@ -219,7 +251,7 @@ class Delivery:
                 entry.args, reply, st.server, st.db, st.conn_id, entry.site, False, entry.time_ms
             )
         except Exception as exc:
-            self.errors.append(without_frames(exc))
+            self.error(exc, st, entry.args)
         if kind >= ACTS_ON_REPLY:
             self._apply_reply(st, entry, reply)
 
@@ -230,13 +262,17 @@ class Delivery:
         kind = entry.kind
         if st.is_fake or not self.scripts.active:
             return
-        if kind == K_SCRIPT:
-            refused = type(reply).__name__ == "NoScriptError"
-            found = self.scripts.collect(st.server, conn, entry.args, refused=refused)
-        elif kind == K_EXEC_SCRIPT:
-            found = self.scripts.collect(st.server, conn, None)
-        else:
+        if kind != K_SCRIPT and kind != K_EXEC_SCRIPT:
             return
+        self._capturing.command = (st, entry.args)
+        try:
+            if kind == K_SCRIPT:
+                refused = type(reply).__name__ == "NoScriptError"
+                found = self.scripts.collect(st.server, conn, entry.args, refused=refused)
+            else:
+                found = self.scripts.collect(st.server, conn, None)
+        finally:
+            self._capturing.command = (None, ())
         if found:
             entry.script_events = found + (entry.script_events or [])
 

@@ -11,6 +11,7 @@ each concern has its module, with each asyncio wrapper beside its sync twin:
 * ``replies``: ``read_response``, ``disconnect``;
 * ``housekeeping``: connect callbacks and health checks, never recorded;
 * ``pipelines``: call sites of queued commands, and ``pack_commands``;
+* ``tasks``: asyncio's ``create_task``, for the call site of a command sent from a task;
 * ``delivery``: staged, pending and delivered commands, and the connection's state changes;
 * ``command_path``: what every sync command runs (compiled in the wheel, with ``connections``
   and ``callsite``); the Python wrappers pass their arguments there in one call;
@@ -32,11 +33,12 @@ from functools import partial
 from typing import Any
 
 from pytest_redis_boundary.core.events import CommandEvent, PartsSink
-from pytest_redis_boundary.recorder import housekeeping, pipelines, replies, sending
+from pytest_redis_boundary.recorder import housekeeping, pipelines, replies, sending, tasks
 from pytest_redis_boundary.recorder.callsite import CallSiteResolver, module_prefixes
 from pytest_redis_boundary.recorder.connections import fake_server, mark_ignored
 from pytest_redis_boundary.recorder.delivery import Delivery
 from pytest_redis_boundary.recorder.patching import Patches, defining_classes
+from pytest_redis_boundary.recorder.problem import RecordingProblem
 from pytest_redis_boundary.recorder.scripts import FakeScriptHooks
 
 __all__ = ["PartsSink", "Recorder", "fake_server"]
@@ -65,20 +67,20 @@ class Recorder:
     ) -> None:
         self._fake_scripts = FakeScriptHooks()
         skipped, self.skip_modules_not_found = module_prefixes(skip_modules)
-        resolver = CallSiteResolver(rootdir, extra_internal=skipped)
-        self._delivery = Delivery(sink, resolver, self._fake_scripts)
+        self._resolver = CallSiteResolver(rootdir, extra_internal=skipped)
+        self._delivery = Delivery(sink, self._resolver, self._fake_scripts)
         # Whether it is on and where commands go live here only: the compiled path reads them.
         self._path = self._delivery.path
         self.set_parts_sink(parts_sink)
         self._patches = Patches()
 
     @property
-    def errors(self) -> list[BaseException]:
+    def errors(self) -> list[RecordingProblem]:
         """What the sink and the recorder raised since the caller last took them."""
         return self._delivery.errors
 
     @errors.setter
-    def errors(self, errors: list[BaseException]) -> None:
+    def errors(self, errors: list[RecordingProblem]) -> None:
         self._delivery.errors = errors
 
     @property
@@ -130,6 +132,8 @@ class Recorder:
         mark_ignored(connection)
 
     def _patch_all(self) -> None:
+        import asyncio.base_events
+
         import redis.asyncio.connection as aconn
         import redis.connection as sconn
 
@@ -167,6 +171,12 @@ class Recorder:
         ):
             for name, make in wrappers:
                 self._patches.apply_to_all(root, name, make)
+
+        self._patches.apply(
+            asyncio.base_events.BaseEventLoop,
+            "create_task",
+            partial(tasks.create_task, self._resolver),
+        )
 
         for module_name, class_name in (
             ("redis.client", "Pipeline"),

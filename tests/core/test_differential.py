@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from pytest_redis_boundary.core.commands import split_argv
 from pytest_redis_boundary.core.events import NO_REPLY
 from pytest_redis_boundary.core.keyspace import Keyspace
+from tests.clients import pooled_connection
 from tests.core import strategies as gen
 
 EXAMPLES = int(os.environ.get("REDIS_BOUNDARY_DIFF_EXAMPLES", "2000"))
@@ -67,8 +68,8 @@ class Backend:
     def __init__(self, client: redis.Redis, *, fake: bool = False) -> None:
         self.client = client
         self.fake = fake
-        self.main = client.connection_pool.get_connection()
-        self.other = client.connection_pool.get_connection()
+        self.main = pooled_connection(client.connection_pool)
+        self.other = pooled_connection(client.connection_pool)
         for conn in (self.main, self.other):
             self._raw(conn, "SELECT", DB)
         self._raw(self.other, "SET", "payload:src", "v")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +17,9 @@ from pytest_redis_boundary.core.events import CommandEvent
 from pytest_redis_boundary.recorder.hooks import Recorder
 
 ROOT = Path(__file__).resolve().parents[2]
+
+FAKEREDIS_2_20 = importlib.metadata.version("fakeredis").startswith("2.20.")
+"""The oldest supported fakeredis, which CI also runs (``.ci/run``): it lacks a few commands."""
 
 
 class Capture:

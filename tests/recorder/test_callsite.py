@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +126,8 @@ def _deeper_hook(resolver: CallSiteResolver, hint: list[DepthHint]) -> object:
 
 
 def _application(folder: Path, source: str) -> dict[str, Any]:
-    """The functions of ``source``, run from ``folder/app.py`` (an application's file)."""
+    """The functions of ``source``, run from ``folder/app.py`` (an application's file, inside
+    the rootdir when ``folder`` is it)."""
     outer = folder / "app.py"
     outer.write_text(textwrap.dedent(source))
     namespace: dict[str, Any] = {}
@@ -135,7 +138,7 @@ def _application(folder: Path, source: str) -> dict[str, Any]:
 def test_hints_remember_each_depth_a_hook_is_reached_at(tmp_path: Path) -> None:
     # The hooks stand in for redis-py's frames: reached at two depths, as when some commands
     # go through a deprecation decorator. Each call must name its own caller's line.
-    resolver = CallSiteResolver(ROOT, extra_internal=(__file__,))
+    resolver = CallSiteResolver(tmp_path, extra_internal=(__file__,))
     app = _application(
         tmp_path,
         """
@@ -167,7 +170,7 @@ def test_a_remembered_depth_is_not_taken_when_the_frame_below_it_is_external(
     # frame below it. Reached through two application frames, the same depth still has an
     # application frame at it, but the one below is external too: the call site is the
     # innermost application frame, not the one at the remembered depth.
-    resolver = CallSiteResolver(ROOT, extra_internal=(__file__,))
+    resolver = CallSiteResolver(tmp_path, extra_internal=(__file__,))
     app = _application(
         tmp_path,
         """
@@ -221,3 +224,102 @@ def test_alternating_commands_each_get_their_own_callers_line(capture: Capture) 
     }
     got = [(e.args[0], e.site.line) for e in capture.take() if e.site]
     assert got == [("SET", line["set"]), ("EXPIRE", line["expire"]), ("EXISTS", line["exists"])] * 3
+
+
+def _line_of(comment: str) -> int:
+    """The line of this file that ends with ``# <comment>``."""
+    source = Path(__file__).read_text().splitlines()
+    return next(i for i, text in enumerate(source, 1) if text.endswith(f"# {comment}"))
+
+
+def _sites_of(capture: Capture, name: str) -> set[tuple[str, int, str]]:
+    return {
+        (e.site.path, e.site.line, e.site.function)
+        for e in capture.take()
+        if e.site is not None and e.args[0] == name
+    }
+
+
+async def _task_commands(client: Any) -> None:
+    await asyncio.gather(client.set("g", 1))  # site-gather
+    await asyncio.create_task(client.set("t", 1))  # site-create-task
+    if sys.version_info >= (3, 11):
+        async with asyncio.TaskGroup() as group:
+            group.create_task(client.set("tg", 1))  # site-task-group
+
+
+def test_a_command_sent_from_a_task_gets_the_line_that_created_the_task(
+    capture: Capture, make_async: Callable[..., Any]
+) -> None:
+    # Each task's own frames are redis-py's and asyncio's only; past them lies this test's
+    # asyncio.run line, which is not where the command came from.
+    asyncio.run(_task_commands(make_async()))
+    expected = {
+        ("tests/recorder/test_callsite.py", _line_of(comment), "_task_commands")
+        for comment in ("site-gather", "site-create-task", "site-task-group")
+        if comment != "site-task-group" or sys.version_info >= (3, 11)
+    }
+    assert _sites_of(capture, "SET") == expected
+
+
+def test_a_task_created_by_a_task_keeps_the_application_line(
+    capture: Capture, make_async: Callable[..., Any]
+) -> None:
+    client = make_async()
+
+    async def main() -> None:
+        # gather's task creates the inner one from asyncio's frames only.
+        await asyncio.gather(asyncio.gather(client.set("n", 1)))  # site-nested
+
+    asyncio.run(main())
+    assert _sites_of(capture, "SET") == {
+        ("tests/recorder/test_callsite.py", _line_of("site-nested"), "main")
+    }
+
+
+def test_a_frame_outside_the_rootdir_is_not_the_site_while_one_inside_is(
+    tmp_path: Path,
+) -> None:
+    # A wrapper library installed outside the rootdir: the site is the application line that
+    # called it, not the library's line.
+    library = _application(
+        tmp_path,
+        """
+        def store(client):
+            client.set("lib", 1)
+        """,
+    )
+    events: list[Any] = []
+    recorder = Recorder(events.append, rootdir=ROOT)
+    recorder.install()
+    try:
+        library["store"](fakeredis.FakeRedis(server=fakeredis.FakeServer()))  # site-library
+        library["store"](fakeredis.FakeRedis(server=fakeredis.FakeServer()))  # site-library-2
+    finally:
+        recorder.uninstall()
+    assert [(e.site.path, e.site.line) for e in events] == [
+        ("tests/recorder/test_callsite.py", _line_of("site-library")),
+        ("tests/recorder/test_callsite.py", _line_of("site-library-2")),
+    ]
+
+
+def test_a_frame_outside_the_rootdir_is_the_site_when_none_is_inside(tmp_path: Path) -> None:
+    library = _application(
+        tmp_path,
+        """
+        import threading
+
+        def store_in_thread(client):
+            thread = threading.Thread(target=lambda: client.set("lib", 1))
+            thread.start()
+            thread.join()
+        """,
+    )
+    events: list[Any] = []
+    recorder = Recorder(events.append, rootdir=ROOT)
+    recorder.install()
+    try:
+        library["store_in_thread"](fakeredis.FakeRedis(server=fakeredis.FakeServer()))
+    finally:
+        recorder.uninstall()
+    assert [(e.site.path, e.site.line) for e in events] == [(str(tmp_path / "app.py"), 5)]

@@ -15,8 +15,9 @@ from redis.cluster import RedisCluster
 
 from pytest_redis_boundary.core.events import NO_REPLY, CommandEvent
 from pytest_redis_boundary.recorder.hooks import Recorder
+from tests.clients import pooled_connection
 from tests.cluster import LocalCluster
-from tests.recorder.conftest import ROOT, Capture, name, seq
+from tests.recorder.conftest import FAKEREDIS_2_20, ROOT, Capture, name, seq
 
 HERE = "tests/recorder/test_hooks.py"
 
@@ -99,11 +100,13 @@ def test_fake_server_ids_are_stable(capture: Capture) -> None:
 
 
 def test_handshake_and_health_checks_are_not_recorded(
-    capture: Capture, make_sync: Callable[..., Any], prefix: str
+    capture: Capture, make_sync: Callable[..., Any], prefix: str, backend: str
 ) -> None:
+    if backend == "fake" and FAKEREDIS_2_20:
+        pytest.skip("fakeredis 2.20 has no CLIENT SETNAME")
     client = make_sync(client_name="rb-test", db=1, protocol=3, health_check_interval=1)
     client.set(prefix + "a", 1)
-    client.connection_pool.get_connection().check_health  # noqa: B018 (attribute exists)
+    pooled_connection(client.connection_pool).check_health  # noqa: B018 (attribute exists)
     for conn in list(client.connection_pool._available_connections):
         conn.next_health_check = 0  # force a health-check PING on the next command
     assert client.get(prefix + "a") == b"1"
@@ -248,7 +251,7 @@ def test_pipeline_error_inside_exec(
 
 def test_discard(capture: Capture, make_sync: Callable[..., Any], prefix: str) -> None:
     client = make_sync()
-    conn = client.connection_pool.get_connection()
+    conn = pooled_connection(client.connection_pool)
     try:
         for args in (("MULTI",), ("SET", prefix + "d", 1), ("DISCARD",)):
             conn.send_command(*args)
@@ -394,7 +397,9 @@ def test_lock_acquire_extend_release(
         ("DEL", "script"),
         ("EVALSHA", "client"),
     ]
-    assert events[1].args[1] == prefix + "lock" and events[1].args[3:] == ("NX", "PX", 10000)
+    assert events[1].args[1] == prefix + "lock"
+    # redis-py 5.0 sends NX before PX, later releases after it.
+    assert events[1].args[3:] in (("NX", "PX", 10000), ("PX", 10000, "NX"))
     assert isinstance(events[2].reply, redis.exceptions.NoScriptError)
     assert events[7].reply == 1 and events[12].reply == 1
     assert events[1].site is not None and events[1].site.line == _line("lock-acquire")
@@ -430,7 +435,7 @@ def test_disconnect_with_pending_reply_delivers_the_error(
     capture: Capture, make_sync: Callable[..., Any], prefix: str
 ) -> None:
     client = make_sync()
-    conn = client.connection_pool.get_connection()
+    conn = pooled_connection(client.connection_pool)
     conn.send_command("SET", prefix + "x", 1)
     conn.disconnect()
     client.connection_pool.release(conn)
@@ -455,8 +460,10 @@ def test_sink_exception_does_not_break_the_call(make_sync: Callable[..., Any], p
         assert client.get(prefix + "a") == b"1"
     finally:
         recorder.uninstall()
-    assert len(recorder.errors) == 2
-    assert all(isinstance(e, RuntimeError) for e in recorder.errors)
+    assert [(p.part, p.command, p.error_type, p.message) for p in recorder.errors] == [
+        ("recording", "SET", "builtins.RuntimeError", None),  # its message could quote a value
+        ("recording", "GET", "builtins.RuntimeError", None),
+    ]
 
 
 def test_unhashable_command_name_is_sent_and_recorded(
@@ -491,6 +498,9 @@ def test_an_encoding_error_drops_the_command_and_keeps_replies_paired(
     ]
 
 
+@pytest.mark.skipif(
+    FAKEREDIS_2_20, reason="fakeredis 2.20 refuses a disconnected server on connect, not on write"
+)
 def test_a_failed_write_delivers_the_command_with_its_error(capture: Capture) -> None:
     # The bytes may have reached the server before the error: the command may have run.
     server = fakeredis.FakeServer()
@@ -550,7 +560,7 @@ def test_send_packed_command_patched_on_a_connection_is_still_called(capture: Ca
     from unittest import mock
 
     client = fakeredis.FakeRedis(server=fakeredis.FakeServer())
-    conn: Any = client.connection_pool.get_connection()
+    conn: Any = pooled_connection(client.connection_pool)
     boom = redis.ConnectionError("boom")
     with (
         mock.patch.object(conn, "send_packed_command", side_effect=boom) as patched,
@@ -583,7 +593,11 @@ def test_a_connection_class_with_its_own_send_command_is_recorded_once(capture: 
 def test_uninstall_restores_originals() -> None:
     import redis.asyncio.connection as aconn
     import redis.connection as sconn
-    from fakeredis._socket._base import BaseFakeSocket
+
+    try:
+        from fakeredis._socket._base import BaseFakeSocket
+    except ImportError:  # fakeredis 2.20
+        from fakeredis._basefakesocket import BaseFakeSocket  # type: ignore[no-redef]
 
     watched = [
         (sconn.AbstractConnection, "send_command"),

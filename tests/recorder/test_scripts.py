@@ -11,7 +11,7 @@ import redis
 
 from pytest_redis_boundary.core.events import NO_REPLY
 from pytest_redis_boundary.recorder.scripts import as_wire_bytes, parse_monitor_line
-from tests.recorder.conftest import Capture, name, seq
+from tests.recorder.conftest import FAKEREDIS_2_20, Capture, name, seq
 
 WRITE_SCRIPT = (
     "redis.call('set', KEYS[1], ARGV[1]); redis.call('hset', KEYS[2], 'status', 'x'); return 1"
@@ -122,6 +122,7 @@ def test_async_eval(scripted: Capture, make_async: Callable[..., Any], prefix: s
     ]
 
 
+@pytest.mark.skipif(FAKEREDIS_2_20, reason="fakeredis 2.20 has no FUNCTION LOAD")
 def test_fcall_on_fakeredis(capture: Capture) -> None:
     import fakeredis
 
