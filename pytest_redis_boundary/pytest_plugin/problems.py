@@ -10,12 +10,12 @@ error (``-W error``) leaves it in the summary only.
 from __future__ import annotations
 
 import contextlib
-import warnings
 from typing import Final
 
 import pytest
 
 from pytest_redis_boundary.core.warning import RedisBoundaryWarning
+from pytest_redis_boundary.pytest_plugin.boundary_warning import warn_boundary
 from pytest_redis_boundary.pytest_plugin.recording import Recording
 from pytest_redis_boundary.recorder.hooks import Recorder
 from pytest_redis_boundary.recorder.problem import RecordingProblem
@@ -80,8 +80,7 @@ class RecordingProblems:
         for problem in found:
             text = describe_problem(problem)
             self._problems.append(text)
-            # Made an error by a filter, it is still in the summary.
+            # Shown as a warning under general error filters; made an error by a filter naming
+            # RedisBoundaryWarning, it is still in the summary and does not fail the test.
             with contextlib.suppress(RedisBoundaryWarning):
-                warnings.warn_explicit(
-                    RedisBoundaryWarning(text), RedisBoundaryWarning, path, (line or 0) + 1
-                )
+                warn_boundary(text, path, (line or 0) + 1)

@@ -57,16 +57,35 @@ def test_a_judge_failure_says_which_part_command_and_server_at_the_test(
     assert "session.py" not in out and "problems.py" not in out
 
 
-def test_a_recording_problem_made_an_error_by_a_filter_leaves_the_outcome_alone(
+def test_a_recording_problem_under_a_general_error_filter_is_a_warning(
     pytester: pytest.Pytester,
 ) -> None:
     pytester.makeconftest(FAILING_JUDGE)
     pytester.makepyfile(test_judged=JUDGED_TEST)
     # pytest-asyncio (in the dev extras) warns at configure time without its ini key.
     result = run(pytester, "-p", "no:asyncio", "-W", "error")
+    result.assert_outcomes(passed=1, warnings=1)  # shown as a warning, not raised
+    result.stdout.fnmatch_lines(
+        [
+            "*warnings summary*",
+            "*RedisBoundaryWarning*",
+            "recording problems (1):",
+            f"  {JUDGE_PROBLEM}",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_a_recording_problem_made_an_error_by_its_own_filter_leaves_the_outcome_alone(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(FAILING_JUDGE)
+    pytester.makepyfile(test_judged=JUDGED_TEST)
+    result = run(
+        pytester, "-p", "no:asyncio", "-W", "error::pytest_redis_boundary.RedisBoundaryWarning"
+    )
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["recording problems (1):", f"  {JUDGE_PROBLEM}"])
-    assert "Traceback" not in result.stdout.str()
 
 
 @pytest.fixture
