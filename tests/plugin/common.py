@@ -29,6 +29,12 @@ def add_app(pytester: pytest.Pytester) -> None:
         (target / "__init__.py").write_text("")
 
 
+# pytest-asyncio (a dev dependency, for the asyncio tests) warns at configure time unless its ini
+# key is set, and a run with a general error filter then stops before any test: such runs go
+# without it.
+WITHOUT_ASYNCIO: Final = ("-p", "no:asyncio")
+
+
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     return pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", f"--redis-boundary-today={TODAY}", *args

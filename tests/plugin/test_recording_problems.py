@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import redis
 
-from tests.plugin.common import run
+from tests.plugin.common import WITHOUT_ASYNCIO, run
 
 SECRET = "stored-value-3f9a"
 
@@ -62,8 +62,7 @@ def test_a_recording_problem_under_a_general_error_filter_is_a_warning(
 ) -> None:
     pytester.makeconftest(FAILING_JUDGE)
     pytester.makepyfile(test_judged=JUDGED_TEST)
-    # pytest-asyncio (in the dev extras) warns at configure time without its ini key.
-    result = run(pytester, "-p", "no:asyncio", "-W", "error")
+    result = run(pytester, *WITHOUT_ASYNCIO, "-W", "error")
     result.assert_outcomes(passed=1, warnings=1)  # shown as a warning, not raised
     result.stdout.fnmatch_lines(
         [
@@ -82,7 +81,7 @@ def test_a_recording_problem_made_an_error_by_its_own_filter_leaves_the_outcome_
     pytester.makeconftest(FAILING_JUDGE)
     pytester.makepyfile(test_judged=JUDGED_TEST)
     result = run(
-        pytester, "-p", "no:asyncio", "-W", "error::pytest_redis_boundary.RedisBoundaryWarning"
+        pytester, *WITHOUT_ASYNCIO, "-W", "error::pytest_redis_boundary.RedisBoundaryWarning"
     )
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["recording problems (1):", f"  {JUDGE_PROBLEM}"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.plugin.common import run
+from tests.plugin.common import WITHOUT_ASYNCIO, run
 
 # Three tests writing the same job status: two identities (RB101, RB201), six findings.
 THREE_TESTS = """
@@ -34,7 +34,7 @@ def test_a_general_error_filter_leaves_warn_mode_tests_passing(
 ) -> None:
     app.makeini(f"[pytest]\n{ini}\n")
     app.makepyfile(THREE_TESTS)
-    result = run(app, "--redis-boundary=warn", *args)
+    result = run(app, "--redis-boundary=warn", *WITHOUT_ASYNCIO, *args)
     result.assert_outcomes(passed=3, warnings=2)
     result.stdout.fnmatch_lines(
         ["*warnings summary*", "*RedisBoundaryWarning: RB101 business-write: HSET t:acme:job:1*"]
@@ -55,7 +55,7 @@ def test_a_filter_naming_the_warning_makes_every_test_fail(
 ) -> None:
     app.makeini(f"[pytest]\n{ini}\n")
     app.makepyfile(THREE_TESTS)
-    result = run(app, "--redis-boundary=warn", *args)
+    result = run(app, "--redis-boundary=warn", *WITHOUT_ASYNCIO, *args)
     result.assert_outcomes(failed=3)
     result.stdout.fnmatch_lines(["*RedisBoundaryWarning raised as an error:*"])
 
@@ -63,7 +63,7 @@ def test_a_filter_naming_the_warning_makes_every_test_fail(
 def test_an_ignore_filter_naming_the_warning_hides_it(app: pytest.Pytester) -> None:
     app.makeini(f"[pytest]\nfilterwarnings =\n    error\n    ignore::{NAMED}\n")
     app.makepyfile(THREE_TESTS)
-    result = run(app, "--redis-boundary=warn")
+    result = run(app, "--redis-boundary=warn", *WITHOUT_ASYNCIO)
     result.assert_outcomes(passed=3)
     assert "RedisBoundaryWarning: RB101" not in result.stdout.str()
 
