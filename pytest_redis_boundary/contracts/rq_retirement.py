@@ -82,7 +82,7 @@ from ..core.imports import (
     split_allowances,
 )
 from ..core.policy import PolicyErrors, load_policy
-from .chains import describe_chain, find_chains
+from .chains import ChainDescriber, find_chains
 from .render import render_findings, warning_text
 
 __all__ = ["RQRetirementContract", "config_file_for", "find_contract_chains"]
@@ -264,7 +264,7 @@ def _judge(graph: ImportGraph, settings: _Settings) -> ImportJudgement:
     )
     return judge_chains(
         search.chains,
-        describe=lambda chain: describe_chain(graph, chain),
+        describe=ChainDescriber(graph),
         runtime_modules=settings.runtime_modules,
         allowances=split,
         present_allowances=search.present_allowances,
