@@ -89,6 +89,7 @@ __all__ = ["RQRetirementContract", "config_file_for", "find_contract_chains"]
 
 TODAY_ENV = "REDIS_BOUNDARY_TODAY"
 RESULT_KEY = "redis_boundary"  # ContractCheck.metadata[RESULT_KEY] is an ImportJudgement
+VERBOSE_KEY = "redis_boundary_verbose"  # lint-imports --verbose: list every chain
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,13 +193,14 @@ class RQRetirementContract(Contract):
         return ContractCheck(
             kept=judgement.kept,
             warnings=[warning_text(f) for f in judgement.warnings],
-            metadata={RESULT_KEY: judgement},
+            metadata={RESULT_KEY: judgement, VERBOSE_KEY: verbose},
         )
 
     def render_broken_contract(self, check: ContractCheck) -> None:
         judgement: ImportJudgement = check.metadata[RESULT_KEY]
         # One call for the whole text: rich's per-call cost dominates when there are many chains.
-        text = "\n".join(render_findings(judgement.findings))
+        verbose = bool(check.metadata.get(VERBOSE_KEY, False))
+        text = "\n".join(render_findings(judgement.findings, verbose=verbose))
         output.print_error(escape(text), bold=False)
 
     # ---

@@ -547,7 +547,7 @@ def test_json_shape(project: Project) -> None:
         "warnings": 0,
     }
     ours, builtin = report["contracts"]
-    assert set(ours) == {"id", "name", "type", "kept", "warnings", "findings", "details"}
+    assert set(ours) == {"id", "name", "type", "kept", "warnings", "findings", "groups", "details"}
     assert ours["type"] == "rq_retirement"
     assert set(ours["findings"][0]) == {
         "rule",
@@ -562,6 +562,7 @@ def test_json_shape(project: Project) -> None:
     }
     assert builtin["type"] == "forbidden"
     assert builtin["findings"] is None
+    assert builtin["groups"] is None
     assert "app.api is not allowed to import rq" in builtin["details"]
 
 
@@ -582,3 +583,91 @@ def test_cli_without_a_command_and_help(
     except SystemExit as exit:
         assert exit.code == 2
     assert "invalid choice: 'xml'" in capsys.readouterr().err
+
+
+DENSE_APP = {
+    **BASE_APP,
+    "app/workers/other.py": "import os\nimport rq\n",
+    "app/api/a.py": "from app.workers import legacy\n",
+    "app/api/b.py": "import app.api.a\nfrom app.runtime import c\n",
+    "app/runtime/c.py": "from app.workers import legacy\n",
+    "app/runtime/d.py": "import app.api.b\n",
+    "app/runtime/e.py": "import app.workers.other\n",
+}
+
+
+GROUP_HEADER = (
+    "RB501 rq-import: 4 runtime modules must not depend on rq through app.workers.legacy -> rq "
+    "(l.1: import rq); the shortest chain, from app.api.a:"
+)
+
+
+def test_chains_are_grouped_by_the_import_to_cut(project: Project) -> None:
+    project.write(DENSE_APP)
+    project.policy()
+    project.config(RUNTIME_ONLY)
+    run = project.lint_imports()
+    assert run.status == 1
+    broken = run.out[run.out.index("Runtime must not depend on rq\n---") :]
+    assert broken == textwrap.dedent(
+        """\
+        Runtime must not depend on rq
+        -----------------------------
+
+        {header}
+
+        -   app.api.a -> app.workers.legacy (l.1: from app.workers import legacy)
+            app.workers.legacy -> rq (l.1: import rq)
+
+        (lint-imports --verbose lists all 4 chains)
+
+        RB501 rq-import: app.runtime.e must not depend on rq:
+
+        -   app.runtime.e -> app.workers.other (l.1: import app.workers.other)
+            app.workers.other -> rq (l.2: import rq)
+
+        """
+    ).format(header=GROUP_HEADER)
+
+
+def test_verbose_lists_every_chain_of_a_group(project: Project) -> None:
+    project.write(DENSE_APP)
+    project.policy()
+    project.config(RUNTIME_ONLY)
+    run = project.lint_imports("--verbose")
+    assert run.status == 1
+    listing = run.out[run.out.index("All 4 chains through") :]
+    assert listing.startswith("All 4 chains through app.workers.legacy -> rq:\n\n")
+    starts = [line.split()[1] for line in listing.splitlines() if line.startswith("-   ")]
+    assert starts == ["app.api.a", "app.api.b", "app.runtime.c", "app.runtime.d", "app.runtime.e"]
+    assert "app.runtime.d -> app.api.b (l.1: import app.api.b)" in listing
+
+
+def test_json_groups_carry_every_module_of_an_edge(project: Project) -> None:
+    project.write(DENSE_APP)
+    project.policy()
+    project.config(RUNTIME_ONLY)
+    status, report = project.check_json()
+    assert status == 1
+    (ours,) = report["contracts"]
+    assert len(ours["findings"]) == 5
+    assert ours["groups"] == [
+        {
+            "rule": "RB501",
+            "importer": "app.workers.legacy",
+            "imported": "rq",
+            "lines": [{"line": 1, "text": "import rq"}],
+            "count": 4,
+            "example": ["app.api.a", "app.workers.legacy", "rq"],
+            "modules": ["app.api.a", "app.api.b", "app.runtime.c", "app.runtime.d"],
+        },
+        {
+            "rule": "RB501",
+            "importer": "app.workers.other",
+            "imported": "rq",
+            "lines": [{"line": 2, "text": "import rq"}],
+            "count": 1,
+            "example": ["app.runtime.e", "app.workers.other", "rq"],
+            "modules": ["app.runtime.e"],
+        },
+    ]
