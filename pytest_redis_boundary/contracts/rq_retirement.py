@@ -60,7 +60,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from grimp import ImportGraph
 from importlinter.application import output
@@ -69,7 +69,6 @@ from importlinter.domain.contract import Contract, ContractCheck, InvalidContrac
 from importlinter.domain.imports import Module
 from rich.markup import escape
 
-from ..core.governance import GovernedException
 from ..core.imports import (
     AllowanceSplit,
     Baseline,
@@ -81,9 +80,11 @@ from ..core.imports import (
     parse_today,
     split_allowances,
 )
-from ..core.policy import PolicyErrors, load_policy
 from .chains import ChainDescriber, find_chains
 from .render import render_findings, warning_text
+
+if TYPE_CHECKING:
+    from ..core.governance import GovernedException
 
 __all__ = ["RQRetirementContract", "config_file_for", "find_contract_chains"]
 
@@ -157,6 +158,10 @@ class RQRetirementContract(Contract):
         invalid: tuple[tuple[str, str], ...] = ()
         policy_path = self._path("policy", folder)
         if policy_path is not None:
+            # Imported here: the policy reader (and YAML) is most of this module's import time,
+            # and a contract without a policy never needs it.
+            from ..core.policy import PolicyErrors, load_policy
+
             try:
                 exceptions = load_policy(_display(policy_path)).exceptions
             except PolicyErrors as err:
