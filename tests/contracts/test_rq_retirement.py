@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from .conftest import BASE_APP, Project, exception_entry, findings, summary
+from .conftest import BASE_APP, Project, Run, exception_entry, findings, summary
 
 RUNTIME_ONLY = ("app.api", "app.runtime")
 
@@ -479,17 +479,19 @@ def test_config_elsewhere_resolves_relative_paths_from_its_folder(project: Proje
 # ------
 
 
+def _broken_text(run: Run) -> str:
+    """The broken contract's text in lint-imports' output, after its underlined title."""
+    assert run.status == 1
+    title = "Runtime must not depend on rq\n-----------------------------\n"
+    return run.out[run.out.index(title) + len(title) :]
+
+
 def test_text_rendering_exact(project: Project) -> None:
     project.write({**BASE_APP, "app/api/x.py": "from app.workers import legacy\n"})
     project.policy(exception_entry())
     project.config(("app.api", "app.workers"))
-    run = project.lint_imports()
-    assert run.status == 1
-    broken = run.out[run.out.index("Runtime must not depend on rq\n---") :]
-    assert broken == textwrap.dedent(
+    assert _broken_text(project.lint_imports()) == textwrap.dedent(
         """\
-        Runtime must not depend on rq
-        -----------------------------
 
         RB501 rq-import: app.api.x must not depend on rq:
 
@@ -602,17 +604,16 @@ GROUP_HEADER = (
 )
 
 
-def test_chains_are_grouped_by_the_import_to_cut(project: Project) -> None:
+def _dense_project(project: Project) -> None:
     project.write(DENSE_APP)
     project.policy()
     project.config(RUNTIME_ONLY)
-    run = project.lint_imports()
-    assert run.status == 1
-    broken = run.out[run.out.index("Runtime must not depend on rq\n---") :]
-    assert broken == textwrap.dedent(
+
+
+def test_chains_are_grouped_by_the_import_to_cut(project: Project) -> None:
+    _dense_project(project)
+    assert _broken_text(project.lint_imports()) == textwrap.dedent(
         """\
-        Runtime must not depend on rq
-        -----------------------------
 
         {header}
 
@@ -631,9 +632,7 @@ def test_chains_are_grouped_by_the_import_to_cut(project: Project) -> None:
 
 
 def test_verbose_lists_every_chain_of_a_group(project: Project) -> None:
-    project.write(DENSE_APP)
-    project.policy()
-    project.config(RUNTIME_ONLY)
+    _dense_project(project)
     run = project.lint_imports("--verbose")
     assert run.status == 1
     listing = run.out[run.out.index("All 4 chains through") :]
@@ -644,9 +643,7 @@ def test_verbose_lists_every_chain_of_a_group(project: Project) -> None:
 
 
 def test_json_groups_carry_every_module_of_an_edge(project: Project) -> None:
-    project.write(DENSE_APP)
-    project.policy()
-    project.config(RUNTIME_ONLY)
+    _dense_project(project)
     status, report = project.check_json()
     assert status == 1
     (ours,) = report["contracts"]

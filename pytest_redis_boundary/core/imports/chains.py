@@ -82,6 +82,10 @@ class Chain:
     def __repr__(self) -> str:
         return f"Chain(links={self.links!r})"
 
+    def __reduce__(self) -> tuple[type[Chain], tuple[tuple[Link, ...]]]:
+        # A copy carries its links, not the graph they would be read from.
+        return (Chain, (self.links,))
+
     @property
     def start(self) -> str:
         return self._id[0]
