@@ -11,13 +11,15 @@ Two graphs, each checked by two configs that differ only in the contract type:
 * sympy (about 1,500 modules): runtime ``sympy.physics``, ``sympy.stats``, ``sympy.solvers``
   must not depend on ``mpmath`` (an external package sympy really imports: many chains);
 * a generated package of ``--modules`` modules where one runtime module reaches ``rq`` through
-  a legacy module (one chain).
+  a legacy module (one chain);
+* dense generated packages of 5,000 and ``--modules`` modules where 2,000 runtime modules (20
+  entries) reach ``rq`` through ten importers (2,000 chains, ten groups).
 
 Each config is run as a separate ``lint-imports`` process, alternating, ``--repeat`` times, with a
 warm grimp cache and then with ``--no-cache`` (cold); the minimum and median times and the ratio
 ours/forbidden are printed, and the cache's effect (cold/warm). Target: ratio <= 1.10. Byte code is
 written under the temporary folder (``PYTHONPYCACHEPREFIX``), as an installed package has it.
-Use ``--only sympy`` or ``--only generated`` for one half.
+Use ``--only sympy``, ``--only generated`` or ``--only dense`` for one part.
 """
 
 from __future__ import annotations
@@ -125,6 +127,50 @@ def generate_package(folder: Path, modules: int, seed: int = 7) -> list[str]:
     return [f"gen.p{p:03d}" for p in range(packages - 10, packages)]
 
 
+def generate_dense_package(
+    folder: Path, modules: int, runtime: int, importers: int, seed: int = 11
+) -> list[str]:
+    """``gen.p000 .. gen.pNNN`` (100 modules each) where ``runtime`` modules reach rq.
+
+    ``importers`` modules of a low package (``gen.p<k>.m0 ..``) import rq; every module imports
+    four modules of the five packages below it, so most modules above reach rq through them; a
+    runtime module (the top ``runtime // 100`` packages, one runtime entry each) that would not
+    gets one import of a module that does. So every runtime module has a chain, through one of
+    the ten importers, mostly through other runtime entries and plain modules on the way.
+    """
+    rng = random.Random(seed)
+    per_package = 100
+    packages = max(modules // per_package, runtime // per_package + 2)
+    first_runtime = packages - runtime // per_package
+    low = max(1, first_runtime // 3)
+    root = folder / "gen"
+    root.mkdir(parents=True)
+    (root / "__init__.py").write_text("")
+    names = [[f"gen.p{p:03d}.m{m}" for m in range(per_package)] for p in range(packages)]
+    reaches = [[False] * per_package for _ in range(packages)]
+    for p in range(packages):
+        package = root / f"p{p:03d}"
+        package.mkdir()
+        (package / "__init__.py").write_text("")
+        for m in range(per_package):
+            picked: list[tuple[int, int]] = []
+            lines = []
+            if p == low and m < importers:
+                lines.append("import rq")
+                reaches[p][m] = True
+            for _ in range(4 if p else 0):
+                q = rng.randrange(max(0, p - 5), p)
+                picked.append((q, rng.randrange(per_package)))
+            if p >= first_runtime and not any(reaches[q][n] for q, n in picked):
+                q = rng.randrange(max(low, p - 5), p)
+                candidates = [n for n in range(per_package) if reaches[q][n]]
+                picked[0] = (q, rng.choice(candidates))
+            lines.extend(f"import {names[q][n]}" for q, n in picked)
+            reaches[p][m] = reaches[p][m] or any(reaches[q][n] for q, n in picked)
+            (package / f"m{m}.py").write_text("\n".join(lines) + "\n")
+    return [f"gen.p{p:03d}" for p in range(first_runtime, packages)]
+
+
 def timed(lint_imports: Path, config: Path, cwd: Path, cold: bool) -> tuple[float, int]:
     args = [str(lint_imports), "--no-logo", str(config)]
     if cold:
@@ -173,17 +219,20 @@ def main() -> None:
     parser.add_argument("--venv", type=Path, default=None, help="venv to use or create")
     parser.add_argument("--modules", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--only", choices=("sympy", "generated"), default=None)
+    parser.add_argument("--only", choices=("sympy", "generated", "dense"), default=None)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="rb-bench-") as temp:
         work = Path(temp)
         ENV["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
         lint_imports = ensure_venv(args.venv or work / "venv")
-        if args.only != "generated":
+        if args.only in (None, "sympy"):
             bench_sympy(work, lint_imports, args.repeat)
-        if args.only != "sympy":
+        if args.only in (None, "generated"):
             bench_generated(work, lint_imports, args.modules, args.repeat)
+        if args.only in (None, "dense"):
+            for modules in sorted({5_000, args.modules}):
+                bench_dense(work, lint_imports, modules, args.repeat)
     print(f"\ntarget: ratio <= {TARGET:.2f}")
 
 
@@ -202,6 +251,15 @@ def bench_generated(work: Path, lint_imports: Path, modules: int, repeat: int) -
     runtime = generate_package(folder, modules)
     configs = write_configs(folder, "gen", runtime, "rq")
     bench(f"generated ({modules} modules, one rq chain)", lint_imports, folder, configs, repeat)
+
+
+def bench_dense(work: Path, lint_imports: Path, modules: int, repeat: int) -> None:
+    folder = work / f"dense-{modules}"
+    folder.mkdir()
+    runtime = generate_dense_package(folder, modules, runtime=2_000, importers=10)
+    configs = write_configs(folder, "gen", runtime, "rq")
+    name = f"dense ({modules} modules, 2000 runtime modules reach rq through 10 importers)"
+    bench(name, lint_imports, folder, configs, repeat)
 
 
 if __name__ == "__main__":

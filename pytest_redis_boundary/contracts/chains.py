@@ -14,8 +14,11 @@ For each runtime entry ``R`` (a module and its submodules) and each forbidden mo
 * an allowed start's own chain is its shortest route that is not one of the chains its
   allowances name, so a second route it opens to ``F`` is still caught.
 
-The search walks backwards from ``F`` (one breadth-first pass per entry, which costs one grimp
-call per module upstream of ``F``) and only ever looks at modules that reach ``F``.
+The search walks backwards from ``F`` once, without barriers (one grimp call per module that
+reaches ``F``), and reads every entry's chains off it; only an entry where one of those chains
+passes through another of its own modules gets a breadth-first pass of its own. Every module
+that reaches ``F`` through a direct importer of ``F`` shares that importer's last hop, so the
+report groups chains by it (``group_by_edge``).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from grimp import ImportGraph
 
 from ..core.imports import Chain, ChainId, ImportLine, Link, is_in_module
 
-__all__ = ["ChainSearch", "describe_chain", "find_chains"]
+__all__ = ["ChainDescriber", "ChainSearch", "find_chains"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,7 @@ def find_chains(
         if forbidden not in graph.modules:
             continue
         targets = frozenset({forbidden} | _descendants(graph, forbidden))
+        shared: dict[str, str] | None = None
         for runtime in sorted(set(runtime_modules)):
             if is_in_module(runtime, forbidden) or is_in_module(forbidden, runtime):
                 continue  # overlapping pair: nothing to forbid (as import-linter's forbidden)
@@ -64,9 +68,13 @@ def find_chains(
             mine = {c for c in allowed_chains if c[0] in members and c[-1] in targets}
             allowed_starts = frozenset(c[0] for c in mine)
             barriers = members - allowed_starts
-            next_hop = _reverse_bfs(importers, targets, barriers)
-            for start in sorted(barriers & next_hop.keys()):
-                chains.add(_walk(start, next_hop, targets))
+            if shared is None:
+                shared = _reverse_bfs(importers, targets, ())
+            found = _chains_avoiding(sorted(barriers & shared.keys()), shared, targets, barriers)
+            if found is None:
+                next_hop = _reverse_bfs(importers, targets, barriers)
+                found = [_walk(s, next_hop, targets) for s in sorted(barriers & next_hop.keys())]
+            chains.update(found)
             for start in sorted(allowed_starts):
                 excluded = {c for c in mine if c[0] == start}
                 present.update(c for c in excluded if _exists(graph, c, targets, barriers))
@@ -76,17 +84,39 @@ def find_chains(
     return ChainSearch(chains=tuple(sorted(chains)), present_allowances=frozenset(present))
 
 
-def describe_chain(graph: ImportGraph, chain: ChainId) -> Chain:
-    """The chain with each hop's import lines, sorted by line number."""
-    links = []
-    for importer, imported in itertools.pairwise(chain):
-        details = graph.get_import_details(importer=importer, imported=imported)
-        lines = sorted(
-            {ImportLine(d["line_number"], d["line_contents"].strip()) for d in details},
-            key=lambda line: (line.number is None, line.number or 0, line.text),
-        )
-        links.append(Link(importer, imported, tuple(lines)))
-    return Chain(tuple(links))
+class ChainDescriber:
+    """``Chain.later`` for a graph: each hop's import lines read once, when first printed.
+
+    Chains of a dense graph share most of their hops (every chain through an importer of rq
+    ends with the same hop), so a hop's ``Link`` is built once and shared.
+    """
+
+    def __init__(self, graph: ImportGraph) -> None:
+        self._graph = graph
+        self._links: dict[tuple[str, str], Link] = {}
+
+    def __call__(self, chain: ChainId) -> Chain:
+        return Chain.later(chain, self._describe)
+
+    def _describe(self, chain: ChainId) -> tuple[Link, ...]:
+        return tuple(self._link(a, b) for a, b in itertools.pairwise(chain))
+
+    def _link(self, importer: str, imported: str) -> Link:
+        link = self._links.get((importer, imported))
+        if link is None:
+            link = _link(self._graph, importer, imported)
+            self._links[(importer, imported)] = link
+        return link
+
+
+def _link(graph: ImportGraph, importer: str, imported: str) -> Link:
+    """A direct import with its lines, sorted by line number."""
+    details = graph.get_import_details(importer=importer, imported=imported)
+    lines = sorted(
+        {ImportLine(d["line_number"], d["line_contents"].strip()) for d in details},
+        key=lambda line: (line.number is None, line.number or 0, line.text),
+    )
+    return Link(importer, imported, tuple(lines))
 
 
 def _descendants(graph: ImportGraph, module: str) -> set[str]:
@@ -135,6 +165,30 @@ def _reverse_bfs(
                     reached.append(importer)
         frontier = sorted(reached)
     return next_hop
+
+
+def _chains_avoiding(
+    starts: Sequence[str],
+    next_hop: Mapping[str, str],
+    targets: frozenset[str],
+    barriers: frozenset[str],
+) -> list[ChainId] | None:
+    """The entry's chains read off the search with no barriers, or ``None`` when one passes
+    through a barrier (then the entry needs a search of its own).
+
+    When a start's chain in the unrestricted search passes no barrier, it is also its chain in
+    the entry's own search: every module on it keeps its distance there, and the alphabetically
+    first next hop at that distance is still available. A barrier module that reaches the
+    targets only through another barrier is not a start of the entry's search; it is found out
+    by the same test, since its unrestricted chain passes through that barrier.
+    """
+    found = []
+    for start in starts:
+        chain = _walk(start, next_hop, targets)
+        if any(module in barriers for module in chain[1:-1]):
+            return None
+        found.append(chain)
+    return found
 
 
 def _walk(start: str, next_hop: Mapping[str, str], targets: frozenset[str]) -> ChainId:

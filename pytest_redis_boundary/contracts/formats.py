@@ -15,9 +15,16 @@ JSON (``schema: redis-boundary-contracts/1``)::
            "links": [{"importer": "app.api.x", "imported": "app.workers.legacy",
                       "lines": [{"line": 2, "text": "from app.workers import legacy"}]}, ...],
            "site": "app/api/x.py:2", "exception": null, "location": null}],
+        "groups": [
+          {"rule": "RB501", "importer": "app.workers.legacy", "imported": "rq",
+           "lines": [{"line": 1, "text": "import rq"}], "count": 1,
+           "example": ["app.api.x", "app.workers.legacy", "rq"], "modules": ["app.api.x"]}],
         "details": "..."}]}
 
-``findings`` is present for ``rq_retirement`` contracts only (``null`` for others); ``details`` is
+``findings`` (every chain) and ``groups`` (the chain violations by the direct import of the
+forbidden module they end with: the edge to cut, how many runtime modules reach it through that
+edge, their names, and the shortest of their chains) are present for ``rq_retirement`` contracts
+only (``null`` for others); ``details`` is
 the broken contract's text as ``lint-imports`` prints it (``""`` when kept), so a broken built-in
 contract is described too. ``verdict`` is ``violation`` (breaks), ``warning`` (RB903, stale
 baseline entries), ``excepted`` (an active exception names the chain) or ``frozen`` (the baseline
@@ -41,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..core.imports import ImportFinding
+from ..core.imports import ChainGroup, ImportFinding, group_violations
 from ..core.reports import TOOL_NAME, sarif_location, sarif_log, sarif_rules
 from .run import ContractsRun
 
@@ -133,6 +140,19 @@ def _finding_json(finding: ImportFinding, files: Callable[[str], str | None]) ->
     }
 
 
+def _group_json(group: ChainGroup) -> dict[str, Any]:
+    example = group.example
+    return {
+        "rule": group.rule,
+        "importer": group.importer,
+        "imported": group.imported,
+        "lines": [{"line": ln.number, "text": ln.text} for ln in example.links[-1].lines],
+        "count": len(group.findings),
+        "example": list(example.id),
+        "modules": list(group.starts),
+    }
+
+
 def to_json(
     run: ContractsRun, *, today: datetime.date, files: Callable[[str], str | None] | None = None
 ) -> dict[str, Any]:
@@ -140,9 +160,10 @@ def to_json(
     contracts = []
     violations = warnings = 0
     for result in run.contracts:
-        findings = None
+        findings = groups = None
         if result.judgement is not None:
             findings = [_finding_json(f, resolve) for f in result.judgement.findings]
+            groups = [_group_json(g) for g in group_violations(result.judgement.findings)]
             violations += len(result.judgement.violations)
         warnings += len(result.warnings)
         contracts.append(
@@ -153,6 +174,7 @@ def to_json(
                 "kept": result.kept,
                 "warnings": list(result.warnings),
                 "findings": findings,
+                "groups": groups,
                 "details": result.details,
             }
         )

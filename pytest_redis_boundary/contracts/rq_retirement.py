@@ -60,7 +60,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from grimp import ImportGraph
 from importlinter.application import output
@@ -69,7 +69,6 @@ from importlinter.domain.contract import Contract, ContractCheck, InvalidContrac
 from importlinter.domain.imports import Module
 from rich.markup import escape
 
-from ..core.governance import GovernedException
 from ..core.imports import (
     AllowanceSplit,
     Baseline,
@@ -81,14 +80,17 @@ from ..core.imports import (
     parse_today,
     split_allowances,
 )
-from ..core.policy import PolicyErrors, load_policy
-from .chains import describe_chain, find_chains
+from .chains import ChainDescriber, find_chains
 from .render import render_findings, warning_text
+
+if TYPE_CHECKING:
+    from ..core.governance import GovernedException
 
 __all__ = ["RQRetirementContract", "config_file_for", "find_contract_chains"]
 
 TODAY_ENV = "REDIS_BOUNDARY_TODAY"
 RESULT_KEY = "redis_boundary"  # ContractCheck.metadata[RESULT_KEY] is an ImportJudgement
+VERBOSE_KEY = "redis_boundary_verbose"  # lint-imports --verbose: list every chain
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +158,10 @@ class RQRetirementContract(Contract):
         invalid: tuple[tuple[str, str], ...] = ()
         policy_path = self._path("policy", folder)
         if policy_path is not None:
+            # Imported here: the policy reader (and YAML) is most of this module's import time,
+            # and a contract without a policy never needs it.
+            from ..core.policy import PolicyErrors, load_policy
+
             try:
                 exceptions = load_policy(_display(policy_path)).exceptions
             except PolicyErrors as err:
@@ -192,13 +198,14 @@ class RQRetirementContract(Contract):
         return ContractCheck(
             kept=judgement.kept,
             warnings=[warning_text(f) for f in judgement.warnings],
-            metadata={RESULT_KEY: judgement},
+            metadata={RESULT_KEY: judgement, VERBOSE_KEY: verbose},
         )
 
     def render_broken_contract(self, check: ContractCheck) -> None:
         judgement: ImportJudgement = check.metadata[RESULT_KEY]
         # One call for the whole text: rich's per-call cost dominates when there are many chains.
-        text = "\n".join(render_findings(judgement.findings))
+        verbose = bool(check.metadata.get(VERBOSE_KEY, False))
+        text = "\n".join(render_findings(judgement.findings, verbose=verbose))
         output.print_error(escape(text), bold=False)
 
     # ---
@@ -264,7 +271,7 @@ def _judge(graph: ImportGraph, settings: _Settings) -> ImportJudgement:
     )
     return judge_chains(
         search.chains,
-        describe=lambda chain: describe_chain(graph, chain),
+        describe=ChainDescriber(graph),
         runtime_modules=settings.runtime_modules,
         allowances=split,
         present_allowances=search.present_allowances,

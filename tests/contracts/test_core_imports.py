@@ -98,3 +98,23 @@ def test_diff_baseline() -> None:
     assert diff.new == (("c", "rq"),)
     assert diff.frozen == (("a", "rq"),)
     assert diff.stale == (("b", "rq"),)
+
+
+def test_a_chain_described_later_reads_its_links_once_and_only_when_asked() -> None:
+    asked: list[tuple[str, ...]] = []
+
+    def describe(chain: tuple[str, ...]) -> tuple[Link, ...]:
+        asked.append(chain)
+        return CHAIN.links
+
+    later = Chain.later(CHAIN.id, describe)
+    assert (later.id, later.start, later.end, later.last_link) == (
+        CHAIN.id,
+        "app.api.x",
+        "rq",
+        ("app.workers.legacy", "rq"),
+    )
+    assert asked == []
+    assert later == CHAIN and later.render() == CHAIN.render()
+    assert asked == [CHAIN.id]
+    assert pickle.loads(pickle.dumps(Chain.later(CHAIN.id, describe))) == CHAIN

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from .conftest import BASE_APP, Project, exception_entry, findings, summary
+from .conftest import BASE_APP, Project, Run, exception_entry, findings, summary
 
 RUNTIME_ONLY = ("app.api", "app.runtime")
 
@@ -479,17 +479,19 @@ def test_config_elsewhere_resolves_relative_paths_from_its_folder(project: Proje
 # ------
 
 
+def _broken_text(run: Run) -> str:
+    """The broken contract's text in lint-imports' output, after its underlined title."""
+    assert run.status == 1
+    title = "Runtime must not depend on rq\n-----------------------------\n"
+    return run.out[run.out.index(title) + len(title) :]
+
+
 def test_text_rendering_exact(project: Project) -> None:
     project.write({**BASE_APP, "app/api/x.py": "from app.workers import legacy\n"})
     project.policy(exception_entry())
     project.config(("app.api", "app.workers"))
-    run = project.lint_imports()
-    assert run.status == 1
-    broken = run.out[run.out.index("Runtime must not depend on rq\n---") :]
-    assert broken == textwrap.dedent(
+    assert _broken_text(project.lint_imports()) == textwrap.dedent(
         """\
-        Runtime must not depend on rq
-        -----------------------------
 
         RB501 rq-import: app.api.x must not depend on rq:
 
@@ -547,7 +549,7 @@ def test_json_shape(project: Project) -> None:
         "warnings": 0,
     }
     ours, builtin = report["contracts"]
-    assert set(ours) == {"id", "name", "type", "kept", "warnings", "findings", "details"}
+    assert set(ours) == {"id", "name", "type", "kept", "warnings", "findings", "groups", "details"}
     assert ours["type"] == "rq_retirement"
     assert set(ours["findings"][0]) == {
         "rule",
@@ -562,6 +564,7 @@ def test_json_shape(project: Project) -> None:
     }
     assert builtin["type"] == "forbidden"
     assert builtin["findings"] is None
+    assert builtin["groups"] is None
     assert "app.api is not allowed to import rq" in builtin["details"]
 
 
@@ -582,3 +585,86 @@ def test_cli_without_a_command_and_help(
     except SystemExit as exit:
         assert exit.code == 2
     assert "invalid choice: 'xml'" in capsys.readouterr().err
+
+
+DENSE_APP = {
+    **BASE_APP,
+    "app/workers/other.py": "import os\nimport rq\n",
+    "app/api/a.py": "from app.workers import legacy\n",
+    "app/api/b.py": "import app.api.a\nfrom app.runtime import c\n",
+    "app/runtime/c.py": "from app.workers import legacy\n",
+    "app/runtime/d.py": "import app.api.b\n",
+    "app/runtime/e.py": "import app.workers.other\n",
+}
+
+
+GROUP_HEADER = (
+    "RB501 rq-import: 4 runtime modules must not depend on rq through app.workers.legacy -> rq "
+    "(l.1: import rq); the shortest chain, from app.api.a:"
+)
+
+
+def _dense_project(project: Project) -> None:
+    project.write(DENSE_APP)
+    project.policy()
+    project.config(RUNTIME_ONLY)
+
+
+def test_chains_are_grouped_by_the_import_to_cut(project: Project) -> None:
+    _dense_project(project)
+    assert _broken_text(project.lint_imports()) == textwrap.dedent(
+        """\
+
+        {header}
+
+        -   app.api.a -> app.workers.legacy (l.1: from app.workers import legacy)
+            app.workers.legacy -> rq (l.1: import rq)
+
+        (lint-imports --verbose lists all 4 chains)
+
+        RB501 rq-import: app.runtime.e must not depend on rq:
+
+        -   app.runtime.e -> app.workers.other (l.1: import app.workers.other)
+            app.workers.other -> rq (l.2: import rq)
+
+        """
+    ).format(header=GROUP_HEADER)
+
+
+def test_verbose_lists_every_chain_of_a_group(project: Project) -> None:
+    _dense_project(project)
+    run = project.lint_imports("--verbose")
+    assert run.status == 1
+    listing = run.out[run.out.index("All 4 chains through") :]
+    assert listing.startswith("All 4 chains through app.workers.legacy -> rq:\n\n")
+    starts = [line.split()[1] for line in listing.splitlines() if line.startswith("-   ")]
+    assert starts == ["app.api.a", "app.api.b", "app.runtime.c", "app.runtime.d", "app.runtime.e"]
+    assert "app.runtime.d -> app.api.b (l.1: import app.api.b)" in listing
+
+
+def test_json_groups_carry_every_module_of_an_edge(project: Project) -> None:
+    _dense_project(project)
+    status, report = project.check_json()
+    assert status == 1
+    (ours,) = report["contracts"]
+    assert len(ours["findings"]) == 5
+    assert ours["groups"] == [
+        {
+            "rule": "RB501",
+            "importer": "app.workers.legacy",
+            "imported": "rq",
+            "lines": [{"line": 1, "text": "import rq"}],
+            "count": 4,
+            "example": ["app.api.a", "app.workers.legacy", "rq"],
+            "modules": ["app.api.a", "app.api.b", "app.runtime.c", "app.runtime.d"],
+        },
+        {
+            "rule": "RB501",
+            "importer": "app.workers.other",
+            "imported": "rq",
+            "lines": [{"line": 2, "text": "import rq"}],
+            "count": 1,
+            "example": ["app.runtime.e", "app.workers.other", "rq"],
+            "modules": ["app.runtime.e"],
+        },
+    ]

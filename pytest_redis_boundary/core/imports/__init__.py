@@ -16,7 +16,8 @@ Terms (docs/reference/rules.md, exceptions.md, contracts.md):
 
 Modules: ``chain_ids`` (identity and notation), ``chains`` (a chain with its import lines),
 ``allowances`` (register entries, active or expired), ``baseline`` (the frozen-chains file),
-``judgement`` (the findings), ``today`` (the date expiry is judged against).
+``judgement`` (the findings), ``groups`` (violations by the import to cut), ``today`` (the
+date expiry is judged against).
 """
 
 from .allowances import Allowance, AllowanceSplit, split_allowances
@@ -32,6 +33,7 @@ from .baseline import (
 )
 from .chain_ids import ChainId, format_chain_id, is_in_module, parse_chain_id
 from .chains import Chain, ImportLine, Link
+from .groups import ChainGroup, group_violations
 from .judgement import ImportFinding, ImportJudgement, judge_chains
 from .today import parse_today
 
@@ -44,6 +46,7 @@ __all__ = [
     "BaselineDiff",
     "BaselineInvalid",
     "Chain",
+    "ChainGroup",
     "ChainId",
     "ImportFinding",
     "ImportJudgement",
@@ -52,6 +55,7 @@ __all__ = [
     "diff_baseline",
     "dump_baseline",
     "format_chain_id",
+    "group_violations",
     "is_in_module",
     "judge_chains",
     "parse_baseline",

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..governance import GovernedException, ImportAllowance
 from .chain_ids import ChainId, is_in_module
+
+if TYPE_CHECKING:  # at run time the contract module needs none of the register's parsing
+    from ..governance import GovernedException, ImportAllowance
 
 __all__ = ["Allowance", "AllowanceSplit", "split_allowances"]
 
