@@ -89,8 +89,8 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         f"redis-boundary: mode {settings.mode}, policy {settings.policy_source}, "
         f"today {settings.today.isoformat()}"
         + (f", server {_server(settings.url)}" if settings.url else ", fixtures on fakeredis")
-        + _skipped_modules(config, settings.policy.callsite.skip_modules)
         + f", engine {engine_summary()}"
+        + _skipped_modules(config, settings.policy.callsite.skip_modules)
     )
 
 
