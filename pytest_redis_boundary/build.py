@@ -1,12 +1,32 @@
-"""Which build runs: the modules a wheel compiles with mypyc (``setup.py``), and whether they
-loaded compiled. They judge every command a test sends; everything else is pure Python."""
+"""Which build runs: the modules a wheel compiles with mypyc (``setup.py``), whether they
+loaded compiled, and why not. They judge every command a test sends; everything else is pure
+Python.
+
+``setup.py`` loads this file by path (not as part of the package) and writes the build record
+with ``write_record``: a small JSON file in the built package, never in the source tree, that
+says why a build is pure Python (mypyc failed, ``REDIS_BOUNDARY_PURE=1``, the C compiler failed).
+"""
 
 from __future__ import annotations
 
 import importlib
+import json
 from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
 
-__all__ = ["COMPILED_MODULES", "engine_build", "is_compiled", "module_files"]
+__all__ = [
+    "COMPILED_MODULES",
+    "RECORD_NAME",
+    "engine_build",
+    "engine_summary",
+    "is_compiled",
+    "module_files",
+    "pure_reason",
+    "write_record",
+]
+
+RECORD_NAME = "_build.json"
+_RECORD_KEY = "pure_reason"
 
 COMPILED_MODULES = (
     "pytest_redis_boundary.core.commands",
@@ -56,3 +76,37 @@ def engine_build() -> str:
     """``"compiled"`` when the modules load as mypyc-compiled extensions (a wheel), ``"pure
     Python"`` when they run from source (an editable or a pure install)."""
     return "compiled" if all(map(is_compiled, module_files().values())) else "pure Python"
+
+
+def write_record(package_folder: Path, reason: str | None) -> None:
+    """Record in a built package why its engine is pure Python (``None``: it was compiled)."""
+    package_folder.mkdir(parents=True, exist_ok=True)
+    (package_folder / RECORD_NAME).write_text(json.dumps({_RECORD_KEY: reason}) + "\n")
+
+
+def pure_reason(files: dict[str, str], record: Path | None = None) -> str:
+    """Why the modules in ``files`` (name to loaded file) are not all compiled: the reason the
+    build recorded, or what the record's absence or a module's file shows."""
+    record = record or Path(__file__).with_name(RECORD_NAME)
+    try:
+        recorded = json.loads(record.read_text()).get(_RECORD_KEY)
+    except FileNotFoundError:
+        return "running from the source tree: an editable install or a checkout on the path"
+    except (OSError, ValueError, AttributeError) as exc:
+        return f"its build record {record} is unreadable ({exc})"
+    if recorded:
+        return str(recorded)
+    name, where = next(
+        ((name, where) for name, where in files.items() if not is_compiled(where)),
+        ("", "?"),
+    )
+    return f"the build compiled the engine, but {name} was imported from {where}"
+
+
+def engine_summary() -> str:
+    """``"compiled"``, or ``"pure Python (<why>)"``: what ``--version`` and the pytest header
+    say."""
+    files = module_files()
+    if all(map(is_compiled, files.values())):
+        return "compiled"
+    return f"pure Python ({pure_reason(files)})"

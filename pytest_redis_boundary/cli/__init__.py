@@ -32,7 +32,7 @@ SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
 
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
-    from ..build import engine_build
+    from ..build import engine_summary
 
     # argparse itself exits 2 (EXIT_USAGE) on bad arguments.
     parser = argparse.ArgumentParser(
@@ -40,8 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Keep Redis/RQ to bounded-TTL operational work: architecture contracts, "
         "baselines and reports.",
     )
+    engine = engine_summary().replace("%", "%%")  # argparse formats the text
     parser.add_argument(
-        "--version", action="version", version=f"%(prog)s {__version__} (engine: {engine_build()})"
+        "--version", action="version", version=f"%(prog)s {__version__} (engine: {engine})"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add_command in SUBCOMMANDS:

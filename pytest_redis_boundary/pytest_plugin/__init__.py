@@ -12,6 +12,7 @@ from typing import Final
 
 import pytest
 
+from pytest_redis_boundary.build import engine_summary
 from pytest_redis_boundary.core.warning import RedisBoundaryWarning
 from pytest_redis_boundary.pytest_plugin.fixtures import (
     _redis_boundary_backend,
@@ -88,6 +89,7 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         f"redis-boundary: mode {settings.mode}, policy {settings.policy_source}, "
         f"today {settings.today.isoformat()}"
         + (f", server {_server(settings.url)}" if settings.url else ", fixtures on fakeredis")
+        + f", engine {engine_summary()}"
         + _skipped_modules(config, settings.policy.callsite.skip_modules)
     )
 
