@@ -217,15 +217,20 @@ def test_an_unused_allowance_warns_on_the_passing_item(pytester: pytest.Pytester
     )
 
 
-def test_an_unused_allowance_on_a_kept_contract_passes_with_a_warning(
-    pytester: pytest.Pytester,
-) -> None:
+def kept_with_an_unused_allowance(pytester: pytest.Pytester) -> None:
+    """A kept contract (the legacy worker no longer imports rq) whose allowance matches nothing."""
     project(
         pytester,
         RQ_SECTION,
         policy=allowance(imports="app.runtime -> rq"),
         files={"app/workers/legacy.py": "import json\n"},
     )
+
+
+def test_an_unused_allowance_on_a_kept_contract_passes_with_a_warning(
+    pytester: pytest.Pytester,
+) -> None:
+    kept_with_an_unused_allowance(pytester)
     result = contracts(pytester)
     result.assert_outcomes(passed=2, warnings=1)
     result.stdout.fnmatch_lines([f"{RQ_NODE} PASSED*", "*RedisBoundaryWarning*RB903*"])
@@ -249,12 +254,7 @@ def test_an_unused_allowance_on_a_kept_contract_passes_with_a_warning(
 def test_only_a_filter_naming_the_warning_fails_a_kept_contract(
     pytester: pytest.Pytester, flags: tuple[str, ...], outcomes: dict[str, int]
 ) -> None:
-    project(
-        pytester,
-        RQ_SECTION,
-        policy=allowance(imports="app.runtime -> rq"),
-        files={"app/workers/legacy.py": "import json\n"},
-    )
+    kept_with_an_unused_allowance(pytester)
     result = contracts(pytester, *flags)
     result.assert_outcomes(**outcomes)
     assert "RB903" in result.stdout.str()
