@@ -22,6 +22,7 @@ from typing import Any, Final
 import pytest
 
 from pytest_redis_boundary.core.governance import ExceptionInvalid
+from pytest_redis_boundary.core.inventory import key_class_name
 from pytest_redis_boundary.core.verdicts import Ledger
 from pytest_redis_boundary.pytest_plugin.expectations import Expectations
 from pytest_redis_boundary.pytest_plugin.failure import failure_text
@@ -43,7 +44,7 @@ from pytest_redis_boundary.pytest_plugin.recording import Recording
 from pytest_redis_boundary.pytest_plugin.session_end import conclude_session
 from pytest_redis_boundary.pytest_plugin.stash import TEST_KEY, BoundaryTest
 from pytest_redis_boundary.pytest_plugin.summary import SummaryInput, render_summary
-from pytest_redis_boundary.pytest_plugin.totals import RunTotals, key_class_name
+from pytest_redis_boundary.pytest_plugin.totals import RunTotals
 from pytest_redis_boundary.recorder.hooks import Recorder
 
 __all__ = ["RedisBoundaryPlugin"]

@@ -14,23 +14,12 @@ from typing import Any
 from pytest_redis_boundary.core.cache_limits import KEYS_PER_CLASS_LIMIT
 from pytest_redis_boundary.core.events import CallSite
 from pytest_redis_boundary.core.findings import Finding
-from pytest_redis_boundary.core.policy import Policy
 
-__all__ = ["RunTotals", "key_class_name", "wire_value"]
+__all__ = ["RunTotals", "wire_value"]
 
 """Distinct written keys remembered per key class (the summary shows ``100000+`` beyond)."""
 
 Site = tuple[str, int, str]  # path, line, function
-
-
-def key_class_name(policy: Policy, key: str) -> str:
-    """The summary's class of a written key: rq, business, a policy class, or unclassified."""
-    if policy.is_rq_key(key):
-        return "rq"
-    key_class = policy.classify(key)
-    if policy.is_business_key(key) and not (key_class is not None and key_class.read_through):
-        return "business"  # a read-through class holds copies, so its keys count as the class's
-    return key_class.name if key_class is not None else "unclassified"
 
 
 def wire_value(value: object) -> object:

@@ -119,13 +119,16 @@ def test_spec_example() -> None:
                     "matched": 3,
                 }
             ],
+            "inventory": [],
         }
     )
 
 
 def test_keys_and_field_order() -> None:
     built = report(finding(), EXCEPTED, UNUSED, exceptions=[exc7()])
-    assert list(built) == ["schema", "tool", "today", "summary", "findings", "exceptions"]
+    assert list(built) == [
+        "schema", "tool", "today", "summary", "findings", "exceptions", "inventory"
+    ]  # fmt: skip
     assert list(built["tool"]) == ["name", "version"]
     assert list(built["summary"]) == ["tests", "calls", "violations", "excepted", "warnings"]
     fields = [

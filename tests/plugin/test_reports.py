@@ -79,7 +79,9 @@ def test_json_report_has_the_spec_shape(suite: pytest.Pytester) -> None:
     result = run(suite, "--redis-boundary-report=out/report.json")
     result.stdout.fnmatch_lines(["*- redis-boundary JSON report: */out/report.json -*"])
     report = json.loads((suite.path / "out" / "report.json").read_text())
-    assert list(report) == ["schema", "tool", "today", "summary", "findings", "exceptions"]
+    assert list(report) == [
+        "schema", "tool", "today", "summary", "findings", "exceptions", "inventory"
+    ]  # fmt: skip
     assert report["schema"] == "redis-boundary-report/1"
     assert report["tool"] == {"name": "pytest-redis-boundary", "version": "1.0.0"}
     assert report["today"] == TODAY

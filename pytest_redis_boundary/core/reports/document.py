@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from pytest_redis_boundary.core.findings import Finding
+from pytest_redis_boundary.core.inventory import InventoryEntry, entry_problem
 from pytest_redis_boundary.core.verdicts import ExceptionStatus
 
 SCHEMA: Final = "redis-boundary-report/1"
@@ -53,9 +54,10 @@ def build_report(
     calls: int,
     today: datetime.date,
     version: str,
+    inventory: Sequence[InventoryEntry] = (),
 ) -> dict[str, Any]:
     """The JSON report (docs/reference/reports.md): findings in ``Finding.sort_key`` order,
-    exceptions by id.
+    exceptions by id, the inventory by shape.
 
     ``findings`` are reported as given (already merged per test by the caller), only sorted.
     """
@@ -77,6 +79,7 @@ def build_report(
         },
         "findings": [_finding_json(finding) for finding in ordered],
         "exceptions": [status.to_json() for status in sorted(exceptions, key=lambda s: s.id)],
+        "inventory": [entry.to_json() for entry in sorted(inventory, key=lambda e: e.shape)],
     }
 
 
@@ -87,6 +90,11 @@ def _finding_json(finding: Finding) -> dict[str, Any]:
 def findings_of(report: Mapping[str, Any]) -> list[Finding]:
     """The report's findings as ``Finding`` objects, in report order."""
     return [Finding.from_json(entry) for entry in report["findings"]]
+
+
+def inventory_of(report: Mapping[str, Any]) -> list[InventoryEntry]:
+    """The report's inventory (empty in a report written before 1.1, which has none)."""
+    return [InventoryEntry.from_json(entry) for entry in report.get("inventory", ())]
 
 
 class ReportInvalid(ValueError):
@@ -167,6 +175,13 @@ def _report_problem(data: Any) -> str | None:
     for index, entry in enumerate(data["exceptions"]):
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
             return f'exceptions[{index}]: expected an object with a string "id".'
+    inventory = data.get("inventory", [])  # absent from reports written before 1.1
+    if not isinstance(inventory, list):
+        return f"inventory: expected a list, got {_kind(inventory)}."
+    for index, entry in enumerate(inventory):
+        problem = entry_problem(entry)
+        if problem is not None:
+            return f"inventory[{index}]{problem}"
     return None
 
 
