@@ -58,6 +58,7 @@ bench: $(STAMP) compiled
 	PYTHONPATH=$(COMPILED) $(BIN)/python bench/engine.py
 	PYTHONPATH=$(COMPILED) $(BIN)/python bench/plugin.py
 	$(BIN)/python bench/plugin.py --memory
+	PYTHONPATH=$(COMPILED) $(BIN)/python bench/inventory.py
 	$(BIN)/python bench/contracts.py
 	if command -v valgrind >/dev/null; then $(BIN)/python bench/instructions.py; fi
 

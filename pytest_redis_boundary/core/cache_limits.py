@@ -17,6 +17,7 @@ from typing import Final
 __all__ = [
     "COMMAND_HEADS_LIMIT",
     "FAST_USES_LIMIT",
+    "INVENTORY_KEYS_LIMIT",
     "KEYS_PER_CLASS_LIMIT",
     "KEY_FACTS_LIMIT",
     "POLICY_MEMO_LIMIT",
@@ -47,3 +48,7 @@ POLICY_MEMO_LIMIT: Final = 262_144
 # pytest_plugin.totals: the distinct keys counted per key class for the session summary; past
 # it the summary says "N+" instead of keeping every key of a suite that writes millions.
 KEYS_PER_CLASS_LIMIT: Final = 100_000
+
+# inventory.InventoryTally, per test: the shape of each key seen (what it points at is one
+# tally per shape, so the memo costs its slots only: about 6 MB when full).
+INVENTORY_KEYS_LIMIT: Final = 131_072

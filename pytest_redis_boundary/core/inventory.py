@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .cache_limits import KEY_FACTS_LIMIT
+from .cache_limits import INVENTORY_KEYS_LIMIT
 from .events import CallSite
 from .findings import key_shape
 from .policy import Policy
@@ -243,7 +243,7 @@ class InventoryTally:
             tally = self._shapes.get(kind[0])
             if tally is None:
                 tally = self._shapes[kind[0]] = _ShapeTally(kind)
-            if len(self._memo) >= KEY_FACTS_LIMIT:
+            if len(self._memo) >= INVENTORY_KEYS_LIMIT:
                 self._memo.clear()
             self._memo[key] = tally
         return tally

@@ -74,6 +74,8 @@ class Judge(JudgeState):
         self._found: dict[tuple[object, ...], Finding] = {}
         self._counts: dict[tuple[object, ...], int] = {}
         self._finished = False
+        # Each written key's TTL at the end of the call phase (None: none), set by ``finish``.
+        self.final_ttls: list[tuple[str, float | None]] = []
         self.fast_path_enabled = True  # False: every command takes the general path (tests)
 
     # --- one command -------------------------------------------------------------------------
@@ -248,7 +250,7 @@ class Judge(JudgeState):
         if self._finished:
             return
         self._finished = True
-        for draft in self._ttl_verdicts(now_ms, probe, None):
+        for draft in self._ttl_verdicts(now_ms, probe, None, self.final_ttls):
             self._emit(*draft)
 
     def ttl_preview(
@@ -256,11 +258,17 @@ class Judge(JudgeState):
     ) -> list[Finding]:
         """RB201/RB202 as if the call phase ended now, for the written ``keys`` (default all),
         without recording them: what ``expect`` blocks and ``assert_clean`` need mid-test."""
-        return [self._finding(draft) for draft in self._ttl_verdicts(now_ms, probe, keys)]
+        return [self._finding(draft) for draft in self._ttl_verdicts(now_ms, probe, keys, None)]
 
     def _ttl_verdicts(
-        self, now_ms: float | None, probe: Probe | None, keys: set[str] | None
+        self,
+        now_ms: float | None,
+        probe: Probe | None,
+        keys: set[str] | None,
+        observed: list[tuple[str, float | None]] | None,
     ) -> Iterator[_Draft]:
+        """The TTL findings of the written ``keys``; each key's known TTL at the end (None: it
+        has none) goes to ``observed`` too, so the inventory needs no second probe."""
         policy = self.policy
         for (server, db, key), (command, site, phase, ttl_unknown) in self.last_writes():
             if phase == "teardown" or policy.is_rq_key(key):
@@ -274,6 +282,8 @@ class Judge(JudgeState):
                 cls, ttl = probe(server, db, key)
             if cls == "absent":
                 continue
+            if observed is not None and cls != "unknown" and not (ttl_unknown and probe is None):
+                observed.append((key, None if cls == "persistent" else ttl))
             draft = _Draft("RB201", command, key, None, site, phase, tenant)
             if cls == "unknown" or (ttl_unknown and probe is None):
                 yield draft._replace(verdict="warning")

@@ -31,6 +31,7 @@ from typing import Final, NamedTuple
 from pytest_redis_boundary.core.commands import CommandUse
 from pytest_redis_boundary.core.events import CallSite, CommandEvent
 from pytest_redis_boundary.core.findings import Finding, merge
+from pytest_redis_boundary.core.inventory import InventoryEntry, InventoryTally, describe_key
 from pytest_redis_boundary.core.policy import Policy
 from pytest_redis_boundary.core.rules import Judge, Probe
 from pytest_redis_boundary.recorder.problem import RecordingProblem, command_name
@@ -151,6 +152,7 @@ class Recording:
         self.window = CallWindow()
         self.site_counts = SiteCounts()
         self.keys_written: set[str] = set()
+        self.inventory = InventoryTally(lambda key: describe_key(policy, key))
         self.tracked_server: str | None = None  # a real server whose written keys are deleted
         self.tracked_writes: set[tuple[int, str]] = set()  # (db, key) written on tracked_server
         self.log_findings: list[Finding] = []  # RB401, from log records (``observability``)
@@ -235,6 +237,7 @@ class Recording:
         by_site = self.site_counts.by_site
         last_by_name = self.site_counts.last_by_name
         keys_written = self.keys_written
+        note_key = self.inventory.note
         tracked_server = self.tracked_server
         open_blocks = self._open_blocks
         done = 0
@@ -277,7 +280,9 @@ class Recording:
                     and isinstance(reply, Exception)  # a generic call: the usual kinds first
                 ):
                     continue
-                for key, _, write in use[1]:  # .keys: by index, a NamedTuple's field is a lookup
+                name = use[0]
+                for key, read, write in use[1]:  # .keys: by index, a NamedTuple's field is a lookup
+                    note_key(key, name, read, write, site)
                     if write:
                         keys_written.add(key)
                         if server == tracked_server:
@@ -308,6 +313,10 @@ class Recording:
             self._judge_held()
             self.judge.finish(now_ms, probe)
             self.call_ended = True
+            note_ttl = self.inventory.note_ttl
+            for key, ttl in self.judge.final_ttls:
+                note_ttl(key, ttl)
+            self.judge.final_ttls.clear()
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -334,6 +343,12 @@ class Recording:
         with self.lock:  # a thread the test started may still be feeding it
             self._judge_held()
             return list(self.keys_written), self.site_counts.calls_per_site(), self.judge.calls
+
+    def inventory_entries(self) -> list[InventoryEntry]:
+        """The key shapes this test wrote or read, for the run's inventory."""
+        with self.lock:
+            self._judge_held()
+            return self.inventory.entries()
 
     def take_tracked_writes(self) -> list[tuple[int, str]]:
         """The (db, key) pairs written on ``tracked_server`` since the last call, sorted."""

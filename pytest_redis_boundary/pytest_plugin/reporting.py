@@ -44,6 +44,7 @@ def write_reports(
         calls=totals.calls,
         today=today,
         version=__version__,
+        inventory=totals.inventory,
     )
     written: list[tuple[str, Path]] = []
     for what, path in (("JSON report", json_path), ("SARIF report", sarif_path)):

@@ -285,6 +285,7 @@ class RedisBoundaryPlugin:
         for key in keys_written:
             by_class.setdefault(key_class_name(policy, key), set()).add(key)
         self.totals.add_test(final, call_count, site_calls, by_class)
+        self.totals.add_inventory(test.recording.inventory_entries())
         raw_marker = marks_of(item).exception_raw
         if raw_marker is not None and test.governed.ran:
             self.totals.markers[item.nodeid] = dict(raw_marker)

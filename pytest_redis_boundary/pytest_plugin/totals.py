@@ -14,6 +14,7 @@ from typing import Any
 from pytest_redis_boundary.core.cache_limits import KEYS_PER_CLASS_LIMIT
 from pytest_redis_boundary.core.events import CallSite
 from pytest_redis_boundary.core.findings import Finding
+from pytest_redis_boundary.core.inventory import InventoryEntry, merge_entries
 
 __all__ = ["RunTotals", "wire_value"]
 
@@ -44,6 +45,10 @@ class RunTotals:
     problems: list[str] = field(default_factory=list)  # recorder errors, described
     silent_tests: int = 0  # judged tests that sent no command through redis-py
     unrecorded_clients: set[str] = field(default_factory=set)  # other_clients, imported
+    inventory: list[InventoryEntry] = field(default_factory=list)  # by shape
+
+    def add_inventory(self, entries: list[InventoryEntry]) -> None:
+        self.inventory = merge_entries([self.inventory, entries])
 
     def add_test(
         self,
@@ -91,6 +96,7 @@ class RunTotals:
             "problems": list(self.problems),
             "silent_tests": self.silent_tests,
             "unrecorded_clients": sorted(self.unrecorded_clients),
+            "inventory": [entry.to_json() for entry in self.inventory],
         }
 
     def merge_wire(self, data: Mapping[str, Any]) -> None:
@@ -106,3 +112,4 @@ class RunTotals:
         self.problems.extend(str(p) for p in data.get("problems", ()))
         self.silent_tests += int(data.get("silent_tests", 0))
         self.unrecorded_clients.update(str(m) for m in data.get("unrecorded_clients", ()))
+        self.add_inventory([InventoryEntry.from_json(e) for e in data.get("inventory", ())])
