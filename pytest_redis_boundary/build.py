@@ -55,6 +55,7 @@ COMPILED_MODULES = (
     "pytest_redis_boundary.core.judge_state",
     "pytest_redis_boundary.core.fast_judge",
     "pytest_redis_boundary.core.rules",
+    "pytest_redis_boundary.core.inventory_tally",
     "pytest_redis_boundary.pytest_plugin.recording",
     "pytest_redis_boundary.recorder.callsite",
     "pytest_redis_boundary.recorder.connections",

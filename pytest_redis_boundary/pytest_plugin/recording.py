@@ -31,7 +31,8 @@ from typing import Final, NamedTuple
 from pytest_redis_boundary.core.commands import CommandUse
 from pytest_redis_boundary.core.events import CallSite, CommandEvent
 from pytest_redis_boundary.core.findings import Finding, merge
-from pytest_redis_boundary.core.inventory import InventoryEntry, InventoryTally, describe_key
+from pytest_redis_boundary.core.inventory import InventoryEntry, describe_key
+from pytest_redis_boundary.core.inventory_tally import InventoryTally
 from pytest_redis_boundary.core.policy import Policy
 from pytest_redis_boundary.core.rules import Judge, Probe
 from pytest_redis_boundary.recorder.problem import RecordingProblem, command_name

@@ -7,11 +7,11 @@ from typing import Any
 from pytest_redis_boundary.core.events import CallSite
 from pytest_redis_boundary.core.inventory import (
     InventoryEntry,
-    InventoryTally,
     describe_key,
     entry_problem,
     merge_entries,
 )
+from pytest_redis_boundary.core.inventory_tally import InventoryTally
 from pytest_redis_boundary.core.policy import parse_policy
 
 POLICY = """
