@@ -6,6 +6,7 @@ key of every command, and a compiled call and attribute update cost a fraction o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from .cache_limits import INVENTORY_KEYS_LIMIT
@@ -100,7 +101,9 @@ class InventoryTally:
                 writes=t.writes,
                 reads=t.reads,
                 tenant=t.tenant,
-                max_ttl_seconds=None if t.max_ttl is None else round(t.max_ttl, 3),
+                # Whole seconds, rounded up: what is left of a TTL depends on when the test
+                # ended, and runs of the same code (serial, xdist, shards) must agree.
+                max_ttl_seconds=None if t.max_ttl is None else math.ceil(t.max_ttl),
                 persistent=t.persistent,
                 commands=tuple(sorted(t.commands)),
                 sites=first_sites(f"{s.path}:{s.line}" for s in t.sites),

@@ -39,7 +39,8 @@ def test_keys_of_one_shape_are_one_entry_with_their_counts_and_sites() -> None:
             ("t:acme:job:7", "HSET", False, True, here),
         ]
     )
-    tally.note_ttl("t:beta:cache:2", 120.0)
+    # what is left of EX 120 when the test ended: whole seconds, rounded up, whenever it ended
+    tally.note_ttl("t:beta:cache:2", 119.998)
     tally.note_ttl("t:acme:job:7", None)
     cache, job = tally.entries()
     assert cache == InventoryEntry(
@@ -48,7 +49,7 @@ def test_keys_of_one_shape_are_one_entry_with_their_counts_and_sites() -> None:
         writes=1,
         reads=1,
         tenant=True,
-        max_ttl_seconds=120.0,
+        max_ttl_seconds=120,
         persistent=False,
         commands=("GET", "SET"),
         sites=("app/cache.py:9", "app/cache.py:30"),
