@@ -17,6 +17,7 @@ __all__ = [
     "REFERENCE_HINT",
     "RULE_DESCRIPTIONS",
     "RULE_NAMES",
+    "baseline_unused_message",
     "expired_message",
     "unused_message",
 ]
@@ -125,4 +126,14 @@ def unused_message(exception_id: str, *, owner: str, marker: bool, where: str) -
     return (
         f"RB903 {RULE_NAMES['RB903']}: {exception_id} (owner {owner}, {where}) "
         f"matched nothing in this run; {advice}"
+    )
+
+
+def baseline_unused_message(count: int, *, path: str) -> str:
+    """RB903 for the runtime baseline: ``count`` frozen entries (in the baseline file ``path``)
+    that matched nothing in the whole run (all xdist workers, all merged shards)."""
+    entries = "entry" if count == 1 else "entries"
+    return (
+        f"RB903 {RULE_NAMES['RB903']}: baseline ({path}) holds {count} frozen {entries} that "
+        "matched nothing in this run; run redis-boundary freeze --report to drop them"
     )
