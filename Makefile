@@ -54,6 +54,7 @@ format: $(STAMP)
 # Figures for the build users install (compiled); bench/engine.py also runs on the pure source.
 bench: $(STAMP) compiled
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/run.py
 	$(BIN)/python bench/engine.py
 	PYTHONPATH=$(COMPILED) $(BIN)/python bench/engine.py
 	PYTHONPATH=$(COMPILED) $(BIN)/python bench/plugin.py
