@@ -76,7 +76,7 @@ def advise(findings: Sequence[Finding]) -> list[RuleAdvice]:
 def _change(rule: str, shape: str, group: Sequence[Finding], unexpiring: set[str | None]) -> str:
     write = _CHANGES.get(rule)
     if write is None:
-        return HOW_TO_FIX.get(rule, "see the rule's page in docs/reference/rules.md")
+        return HOW_TO_FIX.get(rule, f"see the rule's page, rules/{rule} in the docs")
     return write(shape, group, shape in unexpiring)
 
 

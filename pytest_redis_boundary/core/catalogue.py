@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Final
 
 __all__ = [
+    "CONTRACT_CLAUSES",
     "HOW_TO_FIX",
     "REFERENCE_HINT",
     "RULE_DESCRIPTIONS",
@@ -91,9 +92,67 @@ HOW_TO_FIX: Final[Mapping[str, str]] = MappingProxyType(
 )
 """Rule id -> what to change, for the rules a test's own code can break."""
 
+CONTRACT_CLAUSES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
+    {
+        "RB101": (
+            "Forbidden usage",
+            "Redis as durable owner for business fields (`job status`, `result metadata`, "
+            "`tenant ownership`, `queue policy`)",
+        ),
+        "RB102": (
+            "Acceptance criteria for retirement completion",
+            "No user-visible endpoint reading authoritative job state from Redis",
+        ),
+        "RB103": ("Forbidden usage", "New runtime features built on RQ execution pipelines"),
+        "RB201": ("Allowed transitional usage", "Redis as short-lived cache with explicit TTL"),
+        "RB202": (
+            "Acceptance criteria for retirement completion",
+            "Redis keys used only for bounded-TTL operational concerns",
+        ),
+        "RB203": (
+            "Acceptance criteria for retirement completion",
+            "Redis keys used only for bounded-TTL operational concerns",
+        ),
+        "RB301": (
+            "Tenant and security boundary",
+            "Transitional Redis usage must remain tenant-scoped and non-authoritative.",
+        ),
+        "RB302": (
+            "Tenant and security boundary",
+            "No cross-tenant business authority may be derived from Redis keys.",
+        ),
+        "RB401": (
+            "Observability fields",
+            "For remaining transitional Redis keys/logs, include at minimum:",
+        ),
+        "RB501": ("Forbidden usage", "New runtime features built on RQ execution pipelines"),
+        "RB502": (
+            "Enforcement checklist for PR review",
+            "Did this PR introduce new RQ runtime dependency?",
+        ),
+        "RB901": (
+            "Required fields",
+            "Required governance fields for exceptions are:",
+        ),
+        "RB902": (
+            "Enforcement checklist for PR review",
+            "PR must be rejected unless this document is explicitly updated with a temporary "
+            "expiry-bound exception.",
+        ),
+        "RB903": (
+            "Enforcement checklist for PR review",
+            "PR must be rejected unless this document is explicitly updated with a temporary "
+            "expiry-bound exception.",
+        ),
+    }
+)
+"""Rule id -> (the contract's section, the clause of it the rule enforces, word for word) in
+docs/redis-rq-retirement-boundary.md: each rule page quotes its clause."""
+
 REFERENCE_HINT: Final = (
-    "see pytest-redis-boundary's docs, reference/rules.md (the rules) and "
-    "reference/exceptions.md (markers, the register); a temporary, owned exception goes in "
+    "each rule has a page in pytest-redis-boundary's docs, rules/<id> (what it catches, a "
+    "failing example, how to fix, how to except; reference/exceptions.md for markers and the "
+    "register); a temporary, owned exception goes in "
     "@pytest.mark.redis_boundary_exception(...) or the policy's exceptions register"
 )
 """The last line of a strict failure: where the rules are explained, and how to except."""

@@ -43,7 +43,7 @@ def test_strict_fails_the_call_phase_listing_findings_and_fixes(app: pytest.Pyte
             "how to fix:",
             "  RB101 business-write: keep business state*",
             "  RB201 missing-ttl: give the key a TTL*",
-            "see pytest-redis-boundary's docs, reference/rules.md*",
+            "each rule has a page in pytest-redis-boundary's docs, rules/<id> (*",
             "FAILED test_strict_fails_the_call_phase_listing_findings_and_fixes.py::test_done*",
         ]
     )

@@ -1,0 +1,5 @@
+import rq
+
+
+def legacy_queue() -> rq.Queue:
+    return rq.Queue("legacy")
