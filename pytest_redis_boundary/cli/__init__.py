@@ -18,6 +18,7 @@ from .check import add_check_command
 from .common import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, Handler, Subparsers
 from .diff import add_diff_command
 from .freeze import add_freeze_command
+from .merge import add_merge_command
 from .report import add_report_command
 
 __all__ = ["EXIT_OK", "EXIT_USAGE", "EXIT_VIOLATIONS", "SUBCOMMANDS", "build_parser", "main"]
@@ -27,6 +28,7 @@ SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
     add_freeze_command,
     add_diff_command,
     add_report_command,
+    add_merge_command,
 ]
 
 
