@@ -19,6 +19,7 @@ from .common import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, Handler, Subparsers
 from .diff import add_diff_command
 from .freeze import add_freeze_command
 from .inventory import add_inventory_command
+from .merge import add_merge_command
 from .report import add_report_command
 
 __all__ = ["EXIT_OK", "EXIT_USAGE", "EXIT_VIOLATIONS", "SUBCOMMANDS", "build_parser", "main"]
@@ -29,6 +30,7 @@ SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
     add_diff_command,
     add_report_command,
     add_inventory_command,
+    add_merge_command,
 ]
 
 

@@ -188,6 +188,13 @@ def unused_message(exception_id: str, *, owner: str, marker: bool, where: str) -
     )
 
 
+def unused_prefix(exception_id: str) -> str:
+    """How every RB903 message about ``exception_id`` starts (``unused_message`` and
+    ``baseline_unused_message`` alike): how a reader of reports tells which exception an RB903
+    finding names."""
+    return f"RB903 {RULE_NAMES['RB903']}: {exception_id} ("
+
+
 def baseline_unused_message(count: int, *, path: str) -> str:
     """RB903 for the runtime baseline: ``count`` frozen entries (in the baseline file ``path``)
     that matched nothing in the whole run (all xdist workers, all merged shards)."""

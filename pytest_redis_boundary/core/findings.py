@@ -120,6 +120,12 @@ class Finding:
 _FIELDS: Final = tuple(Finding.__dataclass_fields__)
 
 
+def report_order(finding: Finding) -> tuple[object, ...]:
+    """A report's order of findings: ``sort_key``, then message, verdict and phase, so findings
+    alike in ``sort_key`` come in one order whichever order tests, workers or shards ran in."""
+    return (*finding.sort_key(), finding.message, finding.verdict, finding.phase or "")
+
+
 def merge(findings: list[Finding]) -> list[Finding]:
     """Fold repeats (same test, rule, site, key shape, field) into one with a count; sort."""
     merged: dict[tuple[object, ...], Finding] = {}

@@ -27,6 +27,7 @@ __all__ = [
     "Ledger",
     "covers",
     "expiring_soon",
+    "unused_finding",
 ]
 
 ExceptionState = Literal["active", "expired", "unused", "invalid"]
@@ -109,18 +110,21 @@ def _expired_finding(exception: GovernedException, covered: list[Finding]) -> Fi
 
 
 def _unused_finding(exception: GovernedException) -> Finding:
-    if exception.is_marker:
-        where = exception.location or exception.id[len(_MARKER_PREFIX) :]
-    else:
-        where = exception.location
+    return unused_finding(exception.id, owner=exception.owner, location=exception.location)
+
+
+def unused_finding(exception_id: str, *, owner: str, location: str) -> Finding:
+    """RB903 for an exception that matched nothing in a whole run: session-level (``test``
+    None), at the register entry's ``location`` (file:line); a marker's location is its test.
+    What the report of a run and of merged shards (``reports.merging``) say alike."""
+    marker = exception_id.startswith(_MARKER_PREFIX)
+    where = (location or exception_id[len(_MARKER_PREFIX) :]) if marker else location
     return Finding(
         rule="RB903",
         verdict="warning",
-        message=unused_message(
-            exception.id, owner=exception.owner, marker=exception.is_marker, where=where
-        ),
+        message=unused_message(exception_id, owner=owner, marker=marker, where=where),
         test=None,
-        site=None if exception.is_marker else exception.location or None,
+        site=None if marker else location or None,
     )
 
 

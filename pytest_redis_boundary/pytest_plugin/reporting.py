@@ -4,25 +4,16 @@ serial run."""
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from pytest_redis_boundary import __version__
 from pytest_redis_boundary.core.findings import Finding
-from pytest_redis_boundary.core.reports import build_report, to_sarif
+from pytest_redis_boundary.core.reports import build_report, save_report, to_sarif
 from pytest_redis_boundary.core.verdicts import ExceptionStatus
 from pytest_redis_boundary.pytest_plugin.totals import RunTotals
 
 __all__ = ["write_reports"]
-
-
-def _write(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
 
 
 def write_reports(
@@ -51,7 +42,7 @@ def write_reports(
         if path is None:
             continue
         try:
-            _write(path, report if what == "JSON report" else to_sarif(report))
+            save_report(report if what == "JSON report" else to_sarif(report), path)
         except OSError as err:
             problems.append(f"cannot write the {what} to {path}: {err.strerror or err}")
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from pytest_redis_boundary.core.findings import Finding
+from pytest_redis_boundary.core.findings import Finding, report_order
 from pytest_redis_boundary.core.governance import ExceptionInvalid
 from pytest_redis_boundary.core.verdicts import ExceptionStatus, Ledger, expiring_soon
 from pytest_redis_boundary.pytest_plugin.markers import exception_from_raw
@@ -18,10 +18,6 @@ from pytest_redis_boundary.pytest_plugin.summary import SummaryInput
 from pytest_redis_boundary.pytest_plugin.totals import RunTotals
 
 __all__ = ["conclude_session"]
-
-
-def _report_order(finding: Finding) -> tuple[object, ...]:
-    return (*finding.sort_key(), finding.message, finding.verdict, finding.phase or "")
 
 
 def conclude_session(settings: Settings, totals: RunTotals, ledger: Ledger) -> SummaryInput:
@@ -35,7 +31,7 @@ def conclude_session(settings: Settings, totals: RunTotals, ledger: Ledger) -> S
             continue
     ledger.add(markers)
     unused = ledger.unused_findings()
-    findings = sorted([*totals.findings, *unused], key=_report_order)
+    findings = sorted([*totals.findings, *unused], key=report_order)
     statuses = ledger.statuses()
     return SummaryInput(
         mode=settings.mode,

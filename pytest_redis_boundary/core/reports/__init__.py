@@ -21,6 +21,7 @@ from pytest_redis_boundary.core.reports.document import (
     build_report,
     findings_of,
     load_report,
+    save_report,
 )
 from pytest_redis_boundary.core.reports.markdown import MARKDOWN_LIMIT, to_markdown
 from pytest_redis_boundary.core.reports.sarif import (
@@ -44,6 +45,7 @@ __all__ = [
     "sarif_location",
     "sarif_log",
     "sarif_rules",
+    "save_report",
     "to_markdown",
     "to_sarif",
     "to_text",

@@ -6,8 +6,10 @@ does.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -95,6 +97,22 @@ def findings_of(report: Mapping[str, Any]) -> list[Finding]:
 def inventory_of(report: Mapping[str, Any]) -> list[InventoryEntry]:
     """The report's inventory (empty in a report written before 1.1, which has none)."""
     return [InventoryEntry.from_json(entry) for entry in report.get("inventory", ())]
+
+
+def save_report(report: Mapping[str, Any], path: str | Path) -> None:
+    """Write ``report`` (or any JSON document, e.g. its SARIF) as indented UTF-8 JSON,
+    atomically: a temporary file in the same folder, then replaced into place, so a reader never
+    finds half a report and a failed write leaves the old file. Raises ``OSError``."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    try:
+        tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 class ReportInvalid(ValueError):
