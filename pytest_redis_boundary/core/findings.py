@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Final, Literal
 
 from pytest_redis_boundary.core.catalogue import RULE_NAMES
+from pytest_redis_boundary.core.runtime_context import RuntimeContext
 
 Verdict = Literal["violation", "excepted", "warning"]
 
@@ -62,6 +63,7 @@ class Finding:
     key_ttl_seconds: float | None = None
     exception: str | None = None
     count: int = 1
+    context: RuntimeContext | None = None  # the endpoint or RQ job that sent the command
 
     @property
     def name(self) -> str:
@@ -83,8 +85,9 @@ class Finding:
         return int(tail) if tail.isdigit() else 0
 
     def merge_key(self) -> tuple[object, ...]:
-        """Repeats of one finding in one test: same rule, site, key shape and field."""
-        return (self.test, self.rule, self.site, self.shape, self.field, self.verdict)
+        """Repeats of one finding in one test: same rule, site, key shape and field (and
+        context: the same code run by an endpoint and by a job is two findings)."""
+        return (self.test, self.rule, self.site, self.shape, self.field, self.verdict, self.context)
 
     def identity(self) -> tuple[str, str | None, str | None, str | None]:
         """What the pull-request gate compares: (rule, key shape, site file, function)."""
@@ -104,11 +107,16 @@ class Finding:
         return replace(self, verdict=verdict, exception=exception)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["context"] = None if self.context is None else self.context.as_json()
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Finding:
+        """A finding from its JSON form (a report written before 1.1 has no ``context``);
+        ``ValueError`` on a malformed context."""
         known: dict[str, Any] = {k: data[k] for k in _FIELDS if k in data}
+        known["context"] = RuntimeContext.from_json(data.get("context"))
         return cls(**known)
 
     def line(self) -> str:

@@ -18,6 +18,7 @@ from pytest_redis_boundary.core.events import CallSite
 from pytest_redis_boundary.core.keyspace import Keyspace
 from pytest_redis_boundary.core.per_database import PerDatabase
 from pytest_redis_boundary.core.policy import Policy
+from pytest_redis_boundary.core.runtime_context import RuntimeContext
 
 __all__ = ["MAY_ONLY_REMOVE", "JudgeState", "KeyFacts", "LastWrite", "only_removes"]
 
@@ -34,6 +35,7 @@ class LastWrite(NamedTuple):
     site: CallSite | None
     phase: str
     ttl_unknown: bool  # whether the write's effect on the TTL is unknown
+    context: RuntimeContext | None  # the endpoint or RQ job that wrote it
 
 
 # Positions of LastWrite's fields, for ``note_write``: compiled, ``write[i]`` on a NamedTuple is
@@ -41,6 +43,7 @@ class LastWrite(NamedTuple):
 _SITE: Final = 1
 _PHASE: Final = 2
 _TTL_UNKNOWN: Final = 3
+_CONTEXT: Final = 4
 
 
 # Commands that only remove keys make no key *written* for RB201-RB203: cleanup code adds no
@@ -81,6 +84,8 @@ class JudgeState:
     def __init__(self, policy: Policy, declared_tenant: str | None) -> None:
         self.policy = policy
         self.declared_tenant = declared_tenant
+        # The endpoint or RQ job sending the commands being judged (the recording sets it).
+        self.context: RuntimeContext | None = None
         self.tenant_required = policy.tenant.required
         self.keyspace = Keyspace()
         self.calls = 0
@@ -193,8 +198,9 @@ class JudgeState:
             or write[_SITE] is not site
             or write[_PHASE] != phase
             or write[_TTL_UNKNOWN] != ttl_unknown
+            or write[_CONTEXT] is not self.context
         ):
-            made = LastWrite(command, site, phase, ttl_unknown)
+            made = LastWrite(command, site, phase, ttl_unknown, self.context)
             write = self._newest_write_of[command] = self._distinct_writes.setdefault(made, made)
         size = len(written)
         if written.setdefault(key, write) is not write:  # one lookup when it is unchanged

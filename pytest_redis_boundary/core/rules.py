@@ -31,6 +31,7 @@ from pytest_redis_boundary.core.findings import Finding, Verdict, key_shape
 from pytest_redis_boundary.core.judge_state import MAY_ONLY_REMOVE, JudgeState, only_removes
 from pytest_redis_boundary.core.keyspace import TtlClass
 from pytest_redis_boundary.core.policy import Policy
+from pytest_redis_boundary.core.runtime_context import RuntimeContext
 
 _NO_FIELDS: Final[list[str]] = []
 
@@ -49,7 +50,11 @@ class _Draft(NamedTuple):
     ttl: float | None = None
     limit: int | None = None
     class_name: str | None = None
+    context: RuntimeContext | None = None
 
+
+# ``_emit``'s default: the context of the command being judged (``JudgeState.context``).
+_SENDING: Final = RuntimeContext("", "")
 
 # A probe asks the server for a key's TTL class when the model cannot know it.
 Probe = Callable[[str, int, str], "tuple[TtlClass, float | None]"]
@@ -270,7 +275,8 @@ class Judge(JudgeState):
         """The TTL findings of the written ``keys``; each key's known TTL at the end (None: it
         has none) goes to ``observed`` too, so the inventory needs no second probe."""
         policy = self.policy
-        for (server, db, key), (command, site, phase, ttl_unknown) in self.last_writes():
+        for (server, db, key), write in self.last_writes():
+            command, site, phase, ttl_unknown, context = write
             if phase == "teardown" or policy.is_rq_key(key):
                 continue
             if keys is not None and key not in keys:
@@ -284,7 +290,7 @@ class Judge(JudgeState):
                 continue
             if observed is not None and cls != "unknown" and not (ttl_unknown and probe is None):
                 observed.append((key, None if cls == "persistent" else ttl))
-            draft = _Draft("RB201", command, key, None, site, phase, tenant)
+            draft = _Draft("RB201", command, key, None, site, phase, tenant, context=context)
             if cls == "unknown" or (ttl_unknown and probe is None):
                 yield draft._replace(verdict="warning")
             elif cls == "persistent":
@@ -312,41 +318,61 @@ class Judge(JudgeState):
         ttl: float | None = None,
         limit: int | None = None,
         class_name: str | None = None,
+        context: RuntimeContext | None = _SENDING,
     ) -> None:
-        exact = (rule, site, key, field, verdict)
+        if context is _SENDING:
+            context = self.context
+        exact = (rule, site, key, field, verdict, context)
         group = self._groups.get(exact)
         if group is not None:
             self._counts[group] += 1
             return
         # Repeats at one site fold by key shape (t:acme:job:1 and t:acme:job:2 are one finding).
-        group = (rule, site, key_shape(key, tenant), field, verdict)
+        group = (rule, site, key_shape(key, tenant), field, verdict, context)
         self._groups[exact] = group
         if group in self._found:
             self._counts[group] += 1
             return
         self._counts[group] = 1
         self._found[group] = self._finding(
-            _Draft(rule, command, key, field, site, phase, tenant, verdict, ttl, limit, class_name)
-        )
-
-    def _finding(self, draft: _Draft) -> Finding:
-        rule, command, key, field, site, phase, tenant, verdict, ttl, limit, class_name = draft
-        return Finding(
-            rule=rule,
-            verdict=verdict,
-            message=describe(
+            _Draft(
                 rule,
                 command,
                 key,
                 field,
                 site,
+                phase,
                 tenant,
-                self.declared_tenant,
-                ttl=ttl,
-                limit=limit,
-                class_name=class_name,
-                verdict=verdict,
-            ),
+                verdict,
+                ttl,
+                limit,
+                class_name,
+                context,
+            )
+        )
+
+    def _finding(self, draft: _Draft) -> Finding:
+        rule, command, key, field, site, phase, tenant, verdict, ttl, limit, class_name = draft[:11]
+        context = draft.context
+        message = describe(
+            rule,
+            command,
+            key,
+            field,
+            site,
+            tenant,
+            self.declared_tenant,
+            ttl=ttl,
+            limit=limit,
+            class_name=class_name,
+            verdict=verdict,
+        )
+        if context is not None:
+            message = f"{message} during {context.label()}"
+        return Finding(
+            rule=rule,
+            verdict=verdict,
+            message=message,
             test=self.test,
             phase=phase,
             command=command,
@@ -356,6 +382,7 @@ class Judge(JudgeState):
             function=site.function if site is not None else None,
             tenant_id=tenant,
             key_ttl_seconds=ttl,
+            context=context,
         )
 
     def findings(self) -> list[Finding]:

@@ -17,6 +17,7 @@ import logging
 import os
 from pathlib import Path
 
+from pytest_redis_boundary.contexts import RUNTIME_CONTEXT
 from pytest_redis_boundary.core.catalogue import RULE_NAMES
 from pytest_redis_boundary.core.findings import Finding
 from pytest_redis_boundary.core.policy import Policy
@@ -92,6 +93,9 @@ class ObservabilityWatch:
             f"RB401 {RULE_NAMES['RB401']}: log record about {key_text} from logger "
             f"'{record.name}' lacks {', '.join(missing)} at {site} in {record.funcName}()"
         )
+        context = RUNTIME_CONTEXT.get()  # the record is handled on the thread that logs it
+        if context is not None:
+            message = f"{message} during {context.label()}"
         finding = Finding(
             rule="RB401",
             verdict="violation",
@@ -104,6 +108,7 @@ class ObservabilityWatch:
             site=site,
             function=record.funcName,
             tenant_id=tenant,
+            context=context,
         )
         with recording.lock:
             recording.log_findings.append(finding)

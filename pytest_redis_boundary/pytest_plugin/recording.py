@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextvars import ContextVar
 from typing import Final, NamedTuple
 
 from pytest_redis_boundary.core.commands import CommandUse
@@ -35,6 +36,7 @@ from pytest_redis_boundary.core.inventory import InventoryEntry, describe_key
 from pytest_redis_boundary.core.inventory_tally import InventoryTally
 from pytest_redis_boundary.core.policy import Policy
 from pytest_redis_boundary.core.rules import Judge, Probe
+from pytest_redis_boundary.core.runtime_context import RuntimeContext
 from pytest_redis_boundary.recorder.problem import RecordingProblem, command_name
 
 __all__ = [
@@ -58,7 +60,17 @@ HELD_BYTES: Final = 512
 HELD_ARGS: Final = 16
 """The most arguments a held command may carry (so at most 2 MB is ever held)."""
 
-_Held = tuple[tuple[object, ...], object, str, int, int, CallSite | None, bool, float | None]
+_Held = tuple[
+    tuple[object, ...],
+    object,
+    str,
+    int,
+    int,
+    CallSite | None,
+    bool,
+    float | None,
+    RuntimeContext | None,
+]
 
 
 class RecordedCall(NamedTuple):
@@ -158,6 +170,9 @@ class Recording:
         self.tracked_writes: set[tuple[int, str]] = set()  # (db, key) written on tracked_server
         self.log_findings: list[Finding] = []  # RB401, from log records (``observability``)
         self._open_blocks: list[set[str]] = []  # keys written inside each open expect block
+        # Where the sending thread or task says which endpoint or RQ job runs (contexts/);
+        # None until a framework is hooked, so a suite without one reads no context variable.
+        self.context_source: ContextVar[RuntimeContext | None] | None = None
 
     # --- the sink ---------------------------------------------------------------------------
 
@@ -185,8 +200,10 @@ class Recording:
         time_ms: float | None,
     ) -> None:
         # Inline rather than a helper: this runs for every command the application sends.
+        source = self.context_source
+        context = source.get() if source is not None else None  # read on the sending thread
         held = self._held
-        held.append((args, reply, server, db, connection, site, in_script, time_ms))
+        held.append((args, reply, server, db, connection, site, in_script, time_ms, context))
         kind = type(reply)
         if (
             not in_script
@@ -241,11 +258,14 @@ class Recording:
         note_key = self.inventory.note
         tracked_server = self.tracked_server
         open_blocks = self._open_blocks
+        context_now = judge.context
         done = 0
         try:
             while done < len(held):  # a command held while judging (a finalizer's) is judged too
-                args, reply, server, db, connection, site, in_script, time_ms = held[done]
+                args, reply, server, db, connection, site, in_script, time_ms, context = held[done]
                 done += 1
+                if context is not context_now:  # contexts change per request or job, not often
+                    judge.context = context_now = context
                 self._held_judged = done
                 try:
                     use = judge.feed_parts(

@@ -21,6 +21,7 @@ from typing import Any, Final
 
 import pytest
 
+from pytest_redis_boundary.contexts import RUNTIME_CONTEXT, ContextHooks
 from pytest_redis_boundary.core.governance import ExceptionInvalid
 from pytest_redis_boundary.core.inventory import key_class_name
 from pytest_redis_boundary.core.verdicts import Ledger
@@ -70,6 +71,7 @@ class RedisBoundaryPlugin:
         self.url_server = server_id_of_url(settings.url) if settings.url else None
         self.observability = ObservabilityWatch(settings.policy, settings.rootdir)
         self.recorder: Recorder | None = None
+        self.context_hooks = ContextHooks()
         self.summary: SummaryInput | None = None
         if settings.mode != "off":
             self.recorder = Recorder(
@@ -86,6 +88,7 @@ class RedisBoundaryPlugin:
         if self.recorder is not None:
             self.recorder.install()
             self.config.add_cleanup(self.recorder.uninstall)
+            self.config.add_cleanup(self.context_hooks.restore)
         self.config.add_cleanup(self.prober.close)
 
     def sink(self, event: Any) -> None:
@@ -224,6 +227,8 @@ class RedisBoundaryPlugin:
     def _start_test(self, item: pytest.Item, marks: TestMarks) -> BoundaryTest:
         policy = self.settings.policy
         recording = Recording(item.nodeid, policy, declared_tenant=marks.tenant, probe=self.prober)
+        if self.context_hooks.hook_imported():
+            recording.context_source = RUNTIME_CONTEXT
         recording.active = self._mode_of(item) != "off"
         recording.tracked_server = self.url_server
         expectations = Expectations(recording)

@@ -593,10 +593,10 @@ def test_last_writes_follow_each_key_across_sites_phases_and_databases() -> None
     pair.feed(ev("EXPIRE", "t:acme:cache:y", 10, reply=1))
     pair.feed(ev("SET", "t:acme:cache:z", "v", "EX", 10, site=other))
     assert pair.fast.last_writes() == [
-        ((SERVER, 0, "t:acme:cache:x"), ("SET", SITE, "call", False)),
-        ((SERVER, 0, "t:acme:cache:y"), ("EXPIRE", SITE, "call", False)),
-        ((SERVER, 1, "t:acme:cache:x"), ("SET", other, "call", False)),
-        ((SERVER, 0, "t:acme:cache:z"), ("SET", other, "call", False)),
+        ((SERVER, 0, "t:acme:cache:x"), ("SET", SITE, "call", False, None)),
+        ((SERVER, 0, "t:acme:cache:y"), ("EXPIRE", SITE, "call", False, None)),
+        ((SERVER, 1, "t:acme:cache:x"), ("SET", other, "call", False, None)),
+        ((SERVER, 0, "t:acme:cache:z"), ("SET", other, "call", False, None)),
     ]
 
 
@@ -605,7 +605,7 @@ def test_set_nx_that_lost_records_the_write_but_leaves_the_key_absent() -> None:
     use = pair.feed(ev("SET", "t:acme:cache:x", "v", "EX", 10, "NX", reply=None))
     assert use == CommandUse("SET", (("t:acme:cache:x", False, True),))
     assert dict(pair.fast.last_writes()) == {
-        (SERVER, 0, "t:acme:cache:x"): ("SET", SITE, "call", False)
+        (SERVER, 0, "t:acme:cache:x"): ("SET", SITE, "call", False, None)
     }
     assert key_states(pair.fast) == {}
     assert pair.finish(NOW + 1_000) == []
@@ -629,7 +629,7 @@ def test_expire_reply_0_on_an_absent_key_changes_nothing_but_is_a_write() -> Non
     use = pair.feed(ev("EXPIRE", "t:acme:cache:x", 10, reply=0))
     assert use == CommandUse("EXPIRE", (("t:acme:cache:x", False, True),))
     assert dict(pair.fast.last_writes()) == {
-        (SERVER, 0, "t:acme:cache:x"): ("EXPIRE", SITE, "call", False)
+        (SERVER, 0, "t:acme:cache:x"): ("EXPIRE", SITE, "call", False, None)
     }
     assert key_states(pair.fast) == {}
     assert pair.finish(NOW + 1_000) == []

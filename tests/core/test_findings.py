@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_redis_boundary.core.findings import Finding, key_shape, merge
+from pytest_redis_boundary.core.runtime_context import ENDPOINT, RuntimeContext
 from tests.report_samples import finding
 
 # --- key_shape -------------------------------------------------------------------------------
@@ -237,7 +238,24 @@ def test_to_json_has_the_report_fields() -> None:
         "key_ttl_seconds": 100000.0,
         "exception": None,
         "count": 2,
+        "context": None,
     }
+
+
+def test_json_round_trip_keeps_the_context() -> None:
+    original = finding(context=RuntimeContext(ENDPOINT, "GET /jobs/{job_id}"))
+    data = json.loads(json.dumps(original.to_json()))
+    assert data["context"] == {"kind": "endpoint", "name": "GET /jobs/{job_id}"}
+    assert Finding.from_json(data) == original
+
+
+def test_a_finding_without_context_reads_as_null_and_a_bad_one_is_refused() -> None:
+    data = finding().to_json()
+    del data["context"]
+    assert Finding.from_json(data).context is None
+    data["context"] = {"kind": "cron", "name": "x"}
+    with pytest.raises(ValueError, match="context must be null"):
+        Finding.from_json(data)
 
 
 def test_json_round_trip() -> None:

@@ -107,6 +107,7 @@ def test_spec_example() -> None:
                     "exception": None,
                     "count": 1,
                     "message": message,
+                    "context": None,
                 }
             ],
             "exceptions": [
@@ -133,7 +134,7 @@ def test_keys_and_field_order() -> None:
     assert list(built["summary"]) == ["tests", "calls", "violations", "excepted", "warnings"]
     fields = [
         "rule", "verdict", "test", "phase", "command", "key", "field", "site", "function",
-        "tenant_id", "key_ttl_seconds", "exception", "count", "message",
+        "tenant_id", "key_ttl_seconds", "exception", "count", "message", "context",
     ]  # fmt: skip
     assert list(FINDING_FIELDS) == fields
     assert [list(entry) for entry in built["findings"]] == [fields] * 3

@@ -89,7 +89,7 @@ def test_json_report_has_the_spec_shape(suite: pytest.Pytester) -> None:
     assert set(report["summary"]) == {"tests", "calls", "violations", "excepted", "warnings"}
     fields = [
         "rule", "verdict", "test", "phase", "command", "key", "field", "site", "function",
-        "tenant_id", "key_ttl_seconds", "exception", "count", "message",
+        "tenant_id", "key_ttl_seconds", "exception", "count", "message", "context",
     ]  # fmt: skip
     for finding in report["findings"]:
         assert sorted(finding) == sorted(fields)
@@ -110,6 +110,7 @@ def test_json_report_has_the_spec_shape(suite: pytest.Pytester) -> None:
         "count": 1,
         "message": "RB101 business-write: HSET t:acme:job:42 field 'status' at "
         f"{MARK_DONE_SITE} in mark_done()",
+        "context": None,
     }
     many = [
         f for f in report["findings"] if (f["test"] or "").startswith("test_suite.py::test_many")

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from pytest_redis_boundary.core.findings import Finding
 from pytest_redis_boundary.core.inventory import InventoryEntry, entry_problem
+from pytest_redis_boundary.core.runtime_context import RuntimeContext
 from pytest_redis_boundary.core.verdicts import ExceptionStatus
 
 SCHEMA: Final = "redis-boundary-report/1"
@@ -39,12 +40,15 @@ FINDING_FIELDS: Final = (
     "exception",
     "count",
     "message",
+    "context",
 )
 """A finding's fields in a report, in the order docs/reference/reports.md shows them."""
 
 _VERDICTS: Final = ("violation", "excepted", "warning")
 _NULLABLE: Final = tuple(
-    name for name in FINDING_FIELDS if name not in ("rule", "verdict", "count", "message")
+    name
+    for name in FINDING_FIELDS
+    if name not in ("rule", "verdict", "count", "message", "context")
 )
 
 
@@ -86,7 +90,9 @@ def build_report(
 
 
 def _finding_json(finding: Finding) -> dict[str, Any]:
-    return {name: getattr(finding, name) for name in FINDING_FIELDS}
+    data = {name: getattr(finding, name) for name in FINDING_FIELDS}
+    data["context"] = None if finding.context is None else finding.context.as_json()
+    return data
 
 
 def findings_of(report: Mapping[str, Any]) -> list[Finding]:
@@ -220,6 +226,10 @@ def _finding_problem(entry: Any) -> str | None:
             expected, ok = "a string", value is None or isinstance(value, str)
         if not ok:
             return f".{key}: expected {expected} or null, got {_kind(value)}."
+    try:
+        RuntimeContext.from_json(entry.get("context"))
+    except ValueError as problem:
+        return f".context: {problem}, got {_kind(entry.get('context'))}."
     count = entry.get("count", 1)
     if not _is_int(count) or count < 1:
         return f".count: expected a positive integer, got {_kind(count)}."
