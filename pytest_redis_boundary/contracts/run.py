@@ -12,7 +12,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from ..core.imports import (
     format_chain_id,
     parse_baseline,
 )
+from ..core.runtime_baseline import dump_runtime_baseline, parse_runtime_baseline
 from .rq_retirement import _CONFIG_FILE_OPTION, RESULT_KEY, RQRetirementContract
 from .rq_retirement import find_contract_chains as _find_contract_chains
 
@@ -48,10 +49,12 @@ __all__ = [
     "ContractsRun",
     "FreezeResult",
     "UsageProblem",
+    "current_chains",
     "freeze",
     "list_contracts",
     "render_text",
     "run_contracts",
+    "write_atomically",
 ]
 
 
@@ -303,6 +306,22 @@ def freeze(
     The file is rewritten to exactly the chains found now, so it shrinks as chains are removed;
     what it adds or removes is returned (and printed by the CLI), so it never grows silently.
     """
+    targets = current_chains(
+        config, output_path=output_path, no_cache=no_cache, cache_dir=cache_dir
+    )
+    return tuple(_write(path, chains) for path, chains in sorted(targets.items()))
+
+
+def current_chains(
+    config: str | None,
+    *,
+    output_path: str | None = None,
+    no_cache: bool = False,
+    cache_dir: str | None = None,
+) -> dict[Path, set[ChainId]]:
+    """The chains each rq_retirement contract finds now (active exceptions' chains left out),
+    by the baseline file they go to (all to ``output_path`` when given); raises
+    ``UsageProblem``."""
     with _importlinter(quiet=True):
         name, options = _read_options(config)
         contracts = _rq_contracts(name, options)
@@ -343,7 +362,7 @@ def freeze(
             raise
         except Exception as err:
             raise UsageProblem(f"{name}: {type(err).__name__}: {err}") from None
-    return tuple(_write(path, chains) for path, chains in sorted(targets.items()))
+    return targets
 
 
 def _graph_cache(no_cache: bool, cache_dir: str | None) -> str | None:
@@ -380,15 +399,25 @@ def _rq_contracts(name: str, options: Any) -> list[RQRetirementContract]:
 
 def _write(path: Path, chains: set[ChainId]) -> FreezeResult:
     previous: Baseline | None = None
+    text: str | None = None
     if path.exists():
         try:
-            previous = parse_baseline(path.read_text(encoding="utf-8"), source=str(path))
+            text = path.read_text(encoding="utf-8")
+            previous = parse_baseline(text, source=str(path))
         except (OSError, BaselineInvalid):
             previous = None  # rewritten from scratch below
     old = previous.chains if previous is not None else frozenset()
+    content = dump_baseline(chains)
+    if text is not None:
+        # A runtime baseline (/2) keeps its frozen findings and governance: only chains change.
+        try:
+            runtime = parse_runtime_baseline(text, source=str(path))
+        except BaselineInvalid:
+            runtime = None
+        if runtime is not None:
+            content = dump_runtime_baseline(replace(runtime, chains=frozenset(chains)))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dump_baseline(chains), encoding="utf-8")
+        write_atomically(path, content)
     except OSError as err:
         raise UsageProblem(f"cannot write {path}: {err.strerror or err}") from None
     return FreezeResult(
@@ -397,3 +426,15 @@ def _write(path: Path, chains: set[ChainId]) -> FreezeResult:
         added=tuple(sorted(chains - old)),
         removed=tuple(sorted(old - chains)),
     )
+
+
+def write_atomically(path: Path, content: str) -> None:
+    """Write through a temporary file in the same folder, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(content, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()

@@ -24,10 +24,12 @@ from .patterns import KeyPattern, PatternError
 __all__ = [
     "GOVERNANCE_FIELDS",
     "ExceptionInvalid",
+    "Governance",
     "GovernedException",
     "ImportAllowance",
     "parse_exception",
     "validate_exception",
+    "validate_governance",
 ]
 
 GOVERNANCE_FIELDS: Final = ("owner", "exception_reason", "expiry_date", "removal_issue")
@@ -212,6 +214,35 @@ class _Checker:
             else:
                 out.append((index, item))
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Governance:
+    """The four governance fields alone: what the runtime baseline carries for all its entries."""
+
+    owner: str
+    exception_reason: str
+    expiry_date: datetime.date  # valid through this day, inclusive
+    removal_issue: str
+
+    def is_expired(self, today: datetime.date) -> bool:
+        return today > self.expiry_date
+
+
+def validate_governance(
+    raw: Mapping[str, object], *, where: str, exception_id: str | None
+) -> tuple[Governance | None, tuple[ExceptionInvalid, ...]]:
+    """Check only the four governance fields of ``raw`` (other keys are the caller's), with the
+    same RB901 rules as an exception entry; returns ``(governance, ())`` or ``(None, problems)``."""
+    check = _Checker(where, exception_id)
+    owner = check.text(raw, "owner", _FIX_HINTS["owner"])
+    reason = check.text(raw, "exception_reason", _FIX_HINTS["exception_reason"])
+    expiry = check.date(raw)
+    issue = check.text(raw, "removal_issue", _FIX_HINTS["removal_issue"])
+    if check.problems:
+        return None, tuple(check.problems)
+    assert owner is not None and reason is not None and expiry is not None and issue is not None
+    return Governance(owner, reason, expiry, issue), ()
 
 
 def validate_exception(

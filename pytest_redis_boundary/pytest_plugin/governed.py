@@ -90,6 +90,11 @@ class GovernedTest:
             found = merge([*found, *preview])
         today = self._ledger.today
         active = [e for e in (*self._marker_exceptions, *self._register) if not e.is_expired(today)]
+        ledger = self._ledger
         return [
-            f for f in found if f.verdict == "violation" and not any(covers(e, f) for e in active)
+            f
+            for f in found
+            if f.verdict == "violation"
+            and not any(covers(e, f) for e in active)
+            and not ledger.covered_by_baseline(f)
         ]

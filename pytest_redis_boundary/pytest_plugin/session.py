@@ -64,7 +64,9 @@ class RedisBoundaryPlugin:
         self.config = config
         self.settings = settings
         self.is_worker = hasattr(config, "workerinput")
-        self.ledger = Ledger(settings.policy.exceptions, today=settings.today)
+        self.ledger = Ledger(
+            settings.policy.exceptions, today=settings.today, baseline=settings.policy.baseline
+        )
         self.totals = RunTotals()
         self.current_recording: Recording | None = None
         self.prober = Prober(settings.url)
@@ -132,11 +134,12 @@ class RedisBoundaryPlugin:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: object) -> None:
-        """xdist controller: take a worker's totals and exception match counts."""
+        """xdist controller: take a worker's totals and exception (and baseline) match counts."""
         data = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT)
         if data:
             self.totals.merge_wire(data["totals"])
             self.ledger.merge(data["counts"])
+            self.ledger.merge_frozen(data.get("frozen", ()))
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.totals.unrecorded_clients.update(unrecorded_client_modules())
@@ -145,6 +148,7 @@ class RedisBoundaryPlugin:
             workeroutput[WORKER_OUTPUT] = {
                 "totals": self.totals.to_wire(),
                 "counts": self.ledger.counts(),
+                "frozen": self.ledger.frozen_counts(),
             }
             return
         if self.recorder is None and not self.totals.tests:

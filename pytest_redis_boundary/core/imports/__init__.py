@@ -24,12 +24,14 @@ from .allowances import Allowance, AllowanceSplit, split_allowances
 from .baseline import (
     BASELINE_NOTE,
     BASELINE_SCHEMA,
+    RUNTIME_BASELINE_SCHEMA,
     Baseline,
     BaselineDiff,
     BaselineInvalid,
     diff_baseline,
     dump_baseline,
     parse_baseline,
+    parse_chain_lists,
 )
 from .chain_ids import ChainId, format_chain_id, is_in_module, parse_chain_id
 from .chains import Chain, ImportLine, Link
@@ -40,6 +42,7 @@ from .today import parse_today
 __all__ = [
     "BASELINE_NOTE",
     "BASELINE_SCHEMA",
+    "RUNTIME_BASELINE_SCHEMA",
     "Allowance",
     "AllowanceSplit",
     "Baseline",
@@ -60,6 +63,7 @@ __all__ = [
     "judge_chains",
     "parse_baseline",
     "parse_chain_id",
+    "parse_chain_lists",
     "parse_today",
     "split_allowances",
 ]

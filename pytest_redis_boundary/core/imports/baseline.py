@@ -12,6 +12,7 @@ from .chain_ids import ChainId, format_chain_id, parse_chain_id
 __all__ = [
     "BASELINE_NOTE",
     "BASELINE_SCHEMA",
+    "RUNTIME_BASELINE_SCHEMA",
     "Baseline",
     "BaselineDiff",
     "BaselineInvalid",
@@ -22,6 +23,9 @@ __all__ = [
 
 
 BASELINE_SCHEMA: Final = "redis-boundary-baseline/1"
+RUNTIME_BASELINE_SCHEMA: Final = "redis-boundary-baseline/2"
+"""The runtime baseline (``core.runtime_baseline``): frozen findings, their governance, and the
+chains as lists of module names. The contract reads its chains like a ``/1`` file's."""
 BASELINE_NOTE: Final = (
     "Frozen rq import chains (rule RB502, a ratchet). Chains listed here do not break the "
     "rq_retirement contract; any other chain does. Identity is the module names only (no line "
@@ -49,18 +53,22 @@ class Baseline:
 
 
 def parse_baseline(text: str, *, source: str) -> Baseline:
-    """Read a baseline written by ``dump_baseline``; raises ``BaselineInvalid``."""
+    """Read the chains of a baseline written by ``dump_baseline`` (``/1``) or by
+    ``redis-boundary freeze --report`` (``/2``); raises ``BaselineInvalid``."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise BaselineInvalid(source, f"not valid JSON ({err})") from None
     if not isinstance(data, Mapping):
         raise BaselineInvalid(source, "expected a JSON object")
-    if data.get("schema") != BASELINE_SCHEMA:
+    schema = data.get("schema")
+    if schema == RUNTIME_BASELINE_SCHEMA:
+        return Baseline(source=source, chains=parse_chain_lists(data.get("chains", []), source))
+    if schema != BASELINE_SCHEMA:
         raise BaselineInvalid(
             source,
-            f"expected schema {BASELINE_SCHEMA!r}, got {data.get('schema')!r}; "
-            "write it with `redis-boundary freeze`",
+            f"expected schema {BASELINE_SCHEMA!r} or {RUNTIME_BASELINE_SCHEMA!r}, got "
+            f"{schema!r}; write it with `redis-boundary freeze`",
         )
     raw = data.get("chains")
     if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
@@ -74,6 +82,26 @@ def parse_baseline(text: str, *, source: str) -> Baseline:
             )
         chains.add(chain)
     return Baseline(source=source, chains=frozenset(chains))
+
+
+def parse_chain_lists(raw: object, source: str) -> frozenset[ChainId]:
+    """A ``/2`` file's ``chains``: a list of chains, each a list of 2 or more module names."""
+    if not isinstance(raw, list):
+        raise BaselineInvalid(source, '\'chains\' must be a list of chains like ["app.api", "rq"]')
+    chains: set[ChainId] = set()
+    for index, item in enumerate(raw):
+        if (
+            not isinstance(item, list)
+            or len(item) < 2
+            or not all(isinstance(name, str) and _is_dotted(name) for name in item)
+        ):
+            raise BaselineInvalid(
+                source,
+                f"chains[{index}]: {json.dumps(item)} is not a chain: expected a list of 2 or "
+                'more dotted module names, e.g. ["app.api", "rq"]',
+            )
+        chains.add(tuple(item))
+    return frozenset(chains)
 
 
 def _is_dotted(name: str) -> bool:

@@ -8,6 +8,7 @@ the default's. Inside a section a file gives, an omitted list is empty, an omitt
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Callable
 from typing import Final, TypeVar
@@ -15,7 +16,9 @@ from typing import Final, TypeVar
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..governance import GovernedException, validate_exception
+from ..imports.baseline import BaselineInvalid
 from ..patterns import KeyPattern, PatternError, PatternSet
+from ..runtime_baseline import RuntimeBaseline, parse_runtime_baseline
 from .model import (
     BusinessPolicy,
     CallsitePolicy,
@@ -25,7 +28,7 @@ from .model import (
     RqPolicy,
     TenantPolicy,
 )
-from .yaml_nodes import TAG_BOOL, TAG_INT, TAG_NULL, NodeReader, describe, is_null, line_of
+from .yaml_nodes import TAG_BOOL, TAG_INT, TAG_NULL, NodeReader, describe, is_null, is_str, line_of
 
 __all__ = ["PolicyBuilder"]
 
@@ -41,6 +44,7 @@ SECTIONS: Final = (
     "observability",
     "callsite",
     "exceptions",
+    "baseline",
 )
 _TENANT_KEYS: Final = ("key_patterns", "required")
 _CLASS_KEYS: Final = ("keys", "max_ttl_seconds", "read_through")
@@ -86,6 +90,12 @@ class PolicyBuilder(NodeReader):
         observability = section("observability", self.observability, lambda p: p.observability)
         callsite = section("callsite", self.callsite, lambda p: p.callsite)
         exceptions = section("exceptions", self.exceptions, lambda p: p.exceptions)
+        # Optional everywhere, the built-in default included.
+        baseline = (
+            self.baseline(sections["baseline"])
+            if "baseline" in sections
+            else (base.baseline if base is not None else None)
+        )
         if self.errors:
             return None
         return Policy(
@@ -97,6 +107,7 @@ class PolicyBuilder(NodeReader):
             observability=observability,
             exceptions=exceptions,
             callsite=callsite,
+            baseline=baseline,
             source=self.path,
         )
 
@@ -287,6 +298,40 @@ class PolicyBuilder(NodeReader):
                 continue
             names.append(text.strip())
         return CallsitePolicy(skip_modules=tuple(names))
+
+    def baseline(self, node: Node) -> RuntimeBaseline | None:
+        """``baseline: PATH``: the runtime baseline file, relative to the policy file's folder,
+        read and checked now so that a bad file stops the run before any test."""
+        if is_null(node):
+            return None
+        fix = (
+            "give the path of a file written by redis-boundary freeze --report, relative to the "
+            "policy file, e.g. baseline: .redis-boundary-baseline.json"
+        )
+        if not (is_str(node) and node.value.strip()):
+            self.error(node, "baseline", f"expected a file path, got {describe(node)}", fix)
+            return None
+        given = node.value.strip()
+        folder = "" if self.path.startswith("<") else os.path.dirname(self.path)
+        path = os.path.join(folder, os.path.expanduser(given))
+        try:
+            with open(path, encoding="utf-8") as stream:
+                text = stream.read()
+        except (OSError, UnicodeDecodeError) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+            self.error(node, "baseline", f"cannot read the baseline file {path} ({reason})", fix)
+            return None
+        try:
+            return parse_runtime_baseline(text, source=given)
+        except BaselineInvalid as err:
+            self.error(
+                node,
+                "baseline",
+                f"the baseline file {path} is invalid: {err.problem}",
+                "rewrite it with redis-boundary freeze --report REPORT.json (see "
+                "docs/reference/baseline.md), or remove the baseline key",
+            )
+            return None
 
     def exceptions(self, node: Node) -> tuple[GovernedException, ...]:
         out: list[GovernedException] = []

@@ -13,6 +13,7 @@ from typing import Final, TypeVar
 from ..cache_limits import POLICY_MEMO_LIMIT
 from ..governance import GovernedException
 from ..patterns import KeyPattern, PatternSet
+from ..runtime_baseline import RuntimeBaseline
 
 __all__ = [
     "BUILTIN_SOURCE",
@@ -127,6 +128,7 @@ class Policy:
     observability: ObservabilityPolicy
     exceptions: tuple[GovernedException, ...]
     callsite: CallsitePolicy = CallsitePolicy()
+    baseline: RuntimeBaseline | None = None  # the frozen violations (``baseline:``), if any
     source: str = field(default=BUILTIN_SOURCE, compare=False)
     _lookups: _Lookups = field(init=False, repr=False, compare=False)
 
