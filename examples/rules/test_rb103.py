@@ -9,6 +9,7 @@ def send_report(client: redis.Redis, tenant: str) -> None:
 def test_sending_a_report(redis_boundary_client: redis.Redis) -> None:
     send_report(redis_boundary_client, "acme")
 
+
 # pytest says:
 # RB103 rq-runtime: HSET rq:job:<id> at test_rb103.py:6 in send_report() (x2)
 # RB103 rq-runtime: RPUSH rq:queue:reports at test_rb103.py:6 in send_report()

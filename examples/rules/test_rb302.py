@@ -10,5 +10,6 @@ def cached_profile(client: redis.Redis, tenant: str, user_id: int) -> bytes | No
 def test_profile_lookup(redis_boundary_client: redis.Redis) -> None:
     assert cached_profile(redis_boundary_client, "globex", 7) is None
 
+
 # pytest says:
 # RB302 cross-tenant: GET t:globex:cache:profile:7 at test_rb302.py:6 in cached_profile() (key of tenant 'globex', test declared 'acme')

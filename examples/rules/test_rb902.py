@@ -12,5 +12,6 @@ import redis
 def test_legacy_status_mirror(redis_boundary_client: redis.Redis) -> None:
     redis_boundary_client.hset("t:acme:job:42", "status", "done")
 
+
 # pytest says:
 # RB902 exception-expired: marker:test_rb902.py::test_legacy_status_mirror (owner platform-team, removal PLAT-812) expired on 2026-10-31; its RB101, RB201 findings count again
