@@ -208,6 +208,10 @@ class RQRetirementContract(Contract):
         text = "\n".join(render_findings(judgement.findings, verbose=verbose))
         output.print_error(escape(text), bold=False)
 
+    def runtime_entries(self) -> tuple[str, ...]:
+        """The contract's ``runtime_modules`` entries, sorted (each stands for its submodules)."""
+        return self._settings().runtime_modules
+
     # ---
 
     def _settings(self) -> _Settings:

@@ -48,14 +48,21 @@ __all__ = [
     "ContractResult",
     "ContractsRun",
     "FreezeResult",
+    "NoRuntimeModules",
     "UsageProblem",
     "current_chains",
+    "default_config_file",
     "freeze",
     "list_contracts",
     "render_text",
     "run_contracts",
+    "runtime_module_names",
     "write_atomically",
 ]
+
+
+class NoRuntimeModules(Exception):
+    """The config has no rq_retirement contract, so it names no runtime modules."""
 
 
 class UsageProblem(Exception):
@@ -123,14 +130,16 @@ def _read_options(config: str | None) -> tuple[str, Any]:
         raise UsageProblem(f"cannot read {config or 'the configuration'}: {err}") from None
     if not options.contracts_options:
         raise UsageProblem(f"no contracts found in {config or 'the configuration'}.")
-    filename = config or _default_config_file()
+    filename = config or default_config_file()
     if filename:
         # Tell rq_retirement contracts which file they come from (relative paths resolve there).
         options.session_options[_CONFIG_FILE_OPTION] = str(Path(filename).resolve())
     return (os.path.relpath(filename) if filename else "the configuration"), options
 
 
-def _default_config_file() -> str | None:
+def default_config_file() -> str | None:
+    """The file import-linter's own search would read here, ``None`` if there is none."""
+    configuration.configure()
     for reader in importlinter_settings.USER_OPTION_READERS.values():
         for name in reader.potential_config_filenames:
             if os.path.exists(name) and reader._read_config_filename(name):
@@ -342,18 +351,8 @@ def current_chains(
                     f"freezing:\n{problems}"
                 )
             targets.setdefault(path, set())
-        session = options.session_options
         try:
-            graph = importlinter_settings.GRAPH_BUILDER.build(
-                root_package_names=list(session["root_packages"]),
-                cache_dir=_graph_cache(no_cache, cache_dir),
-                include_external_packages=str(session.get("include_external_packages")).lower()
-                == "true",
-                exclude_type_checking_imports=str(
-                    session.get("exclude_type_checking_imports")
-                ).lower()
-                == "true",
-            )
+            graph = _build_graph(options.session_options, no_cache, cache_dir)
             for contract in contracts:
                 path = Path(output_path).resolve() if output_path else contract.baseline_path()
                 assert path is not None
@@ -363,6 +362,42 @@ def current_chains(
         except Exception as err:
             raise UsageProblem(f"{name}: {type(err).__name__}: {err}") from None
     return targets
+
+
+def runtime_module_names(
+    config: str | None, *, no_cache: bool = False, cache_dir: str | None = None
+) -> tuple[str, ...]:
+    """Every module under the ``runtime_modules`` of the config's rq_retirement contracts (each
+    entry and its submodules, from the import graph), sorted; raises ``UsageProblem``, or
+    ``NoRuntimeModules`` when the config has no such contract."""
+    with _importlinter(quiet=True):
+        name, options = _read_options(config)
+        contracts = _rq_contracts(name, options)
+        if not contracts:
+            raise NoRuntimeModules(
+                f"{name} has no contract of type rq_retirement, so it names no runtime modules"
+            )
+        try:
+            graph = _build_graph(options.session_options, no_cache, cache_dir)
+        except Exception as err:
+            raise UsageProblem(f"{name}: {type(err).__name__}: {err}") from None
+    modules: set[str] = set()
+    for contract in contracts:
+        for entry in contract.runtime_entries():
+            if entry in graph.modules:
+                modules.add(entry)
+                modules.update(graph.find_descendants(entry))
+    return tuple(sorted(modules))
+
+
+def _build_graph(session: Any, no_cache: bool, cache_dir: str | None) -> Any:
+    return importlinter_settings.GRAPH_BUILDER.build(
+        root_package_names=list(session["root_packages"]),
+        cache_dir=_graph_cache(no_cache, cache_dir),
+        include_external_packages=str(session.get("include_external_packages")).lower() == "true",
+        exclude_type_checking_imports=str(session.get("exclude_type_checking_imports")).lower()
+        == "true",
+    )
 
 
 def _graph_cache(no_cache: bool, cache_dir: str | None) -> str | None:

@@ -1,0 +1,111 @@
+"""The runtime paths contract surfaces must claim, gathered for ``surfaces`` and ``scorecard``.
+
+Modules come from the import-linter config (``--config``, else import-linter's own search), the
+endpoints and key shapes from a JSON report. A path kind whose input is missing is not checked,
+and says why; an input that is given but unreadable is a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from typing import Any
+
+from ..core.surfaces import (
+    DEFAULT_SURFACES_DIR,
+    RuntimePaths,
+    SurfacesCheck,
+    find_unclaimed,
+    load_surfaces,
+    report_endpoints,
+    runtime_key_shapes,
+)
+
+__all__ = ["SurfacesProblem", "add_surfaces_option", "check_surfaces"]
+
+
+class SurfacesProblem(Exception):
+    """An input of the surfaces check that cannot be read: the usage error to print."""
+
+
+def add_surfaces_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--surfaces",
+        metavar="DIR",
+        default=DEFAULT_SURFACES_DIR,
+        help=f"the contract surfaces' folder (default: {DEFAULT_SURFACES_DIR})",
+    )
+
+
+def check_surfaces(
+    folder: str,
+    *,
+    config: str | None,
+    report: Mapping[str, Any] | None,
+    report_name: str | None,
+    no_cache: bool = False,
+    cache_dir: str | None = None,
+) -> SurfacesCheck:
+    """Load the surfaces and gather the runtime paths; raises ``SurfacesProblem``."""
+    from ..core.surfaces import SurfacesInvalid
+
+    try:
+        surfaces = load_surfaces(folder)
+    except SurfacesInvalid as err:
+        raise SurfacesProblem(str(err)) from None
+    paths = _gather(config, report, report_name, no_cache=no_cache, cache_dir=cache_dir)
+    unclaimed = find_unclaimed(
+        surfaces,
+        modules=paths.modules or (),
+        endpoints=paths.endpoints or (),
+        keys=paths.keys or (),
+    )
+    return SurfacesCheck(folder=folder, surfaces=surfaces, paths=paths, unclaimed=unclaimed)
+
+
+def _gather(
+    config: str | None,
+    report: Mapping[str, Any] | None,
+    report_name: str | None,
+    *,
+    no_cache: bool,
+    cache_dir: str | None,
+) -> RuntimePaths:
+    from ..contracts.run import (
+        NoRuntimeModules,
+        UsageProblem,
+        default_config_file,
+        runtime_module_names,
+    )
+    from ..core.reports.document import findings_of, inventory_of
+
+    sources: dict[str, str] = {}
+    not_checked: dict[str, str] = {}
+    modules: tuple[str, ...] | None = None
+    found = config or default_config_file()
+    if found is None:
+        not_checked["modules"] = "no import-linter config here (pass --config FILE)"
+    else:
+        try:
+            modules = runtime_module_names(found, no_cache=no_cache, cache_dir=cache_dir)
+            sources["modules"] = found
+        except NoRuntimeModules as err:
+            if config is not None:
+                raise SurfacesProblem(f"{err}: add one, or pass the config that has it.") from None
+            not_checked["modules"] = str(err)
+        except UsageProblem as err:
+            raise SurfacesProblem(str(err)) from None
+    endpoints: tuple[str, ...] | None = None
+    keys: tuple[str, ...] | None = None
+    if report is None:
+        not_checked["endpoints"] = not_checked["keys"] = "no report (pass --report REPORT.json)"
+    else:
+        name = report_name or "the report"
+        endpoints = report_endpoints(findings_of(report))
+        sources["endpoints"] = name
+        if "inventory" in report:
+            keys = runtime_key_shapes(inventory_of(report))
+            sources["keys"] = name
+        else:
+            not_checked["keys"] = f"{name} has no inventory (written before 1.1)"
+    return RuntimePaths(modules, endpoints, keys, sources, not_checked)
