@@ -229,7 +229,7 @@ class RQRetirementContract(Contract):
                 self.session_options.get("include_external_packages")
             ).lower()
             == "true",
-            root_packages=tuple(_root_packages(self.session_options)),
+            root_packages=tuple(root_packages(self.session_options)),
         )
 
     def _path(self, name: str, folder: Path) -> Path | None:
@@ -305,7 +305,7 @@ def _check_modules(graph: ImportGraph, settings: _Settings) -> None:
             )
 
 
-def _root_packages(session_options: Mapping[str, Any]) -> list[str]:
+def root_packages(session_options: Mapping[str, Any]) -> list[str]:
     roots = session_options.get("root_packages") or session_options.get("root_package") or []
     return [roots] if isinstance(roots, str) else [str(r) for r in roots]
 

@@ -40,7 +40,7 @@ from ..core.imports import (
     parse_baseline,
 )
 from ..core.runtime_baseline import dump_runtime_baseline, parse_runtime_baseline
-from .rq_retirement import _CONFIG_FILE_OPTION, RESULT_KEY, RQRetirementContract
+from .rq_retirement import _CONFIG_FILE_OPTION, RESULT_KEY, RQRetirementContract, root_packages
 from .rq_retirement import find_contract_chains as _find_contract_chains
 
 __all__ = [
@@ -392,7 +392,7 @@ def runtime_module_names(
 
 def _build_graph(session: Any, no_cache: bool, cache_dir: str | None) -> Any:
     return importlinter_settings.GRAPH_BUILDER.build(
-        root_package_names=list(session["root_packages"]),
+        root_package_names=root_packages(session),
         cache_dir=_graph_cache(no_cache, cache_dir),
         include_external_packages=str(session.get("include_external_packages")).lower() == "true",
         exclude_type_checking_imports=str(session.get("exclude_type_checking_imports")).lower()

@@ -668,3 +668,17 @@ def test_json_groups_carry_every_module_of_an_edge(project: Project) -> None:
             "modules": ["app.runtime.e"],
         },
     ]
+
+
+@pytest.mark.parametrize("session_line", ["root_packages = app", "root_package = app"])
+def test_freeze_reads_a_single_root_package_written_on_one_line(
+    project: Project, session_line: str
+) -> None:
+    project.write({**BASE_APP, "app/api/a.py": "import rq\n"})
+    project.policy(exception_entry())
+    project.config(baseline=".redis-boundary-baseline.json")
+    config = project.root / ".importlinter"
+    config.write_text(config.read_text().replace("root_packages =\n    app", session_line))
+    frozen = project.cli("freeze")
+    assert frozen.status == 0, frozen.err
+    assert "  + app.api.a -> rq" in frozen.out.splitlines()
