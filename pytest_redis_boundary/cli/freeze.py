@@ -162,7 +162,7 @@ def _freeze_report(args: argparse.Namespace) -> int:
                 old_chains = parse_baseline(text, source=str(path)).chains  # a /1 file
         except (OSError, UnicodeDecodeError, BaselineInvalid):
             pass  # unreadable: rewritten from scratch, and everything in it counts as added
-    from ..contracts.run import write_atomically
+    from ..core.atomic_files import write_atomically
 
     try:
         write_atomically(path, dump_runtime_baseline(baseline))

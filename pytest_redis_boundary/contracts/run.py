@@ -30,6 +30,7 @@ from importlinter.domain.contract import (
     registry,
 )
 
+from ..core.atomic_files import write_atomically
 from ..core.imports import (
     Baseline,
     BaselineInvalid,
@@ -57,7 +58,6 @@ __all__ = [
     "render_text",
     "run_contracts",
     "runtime_module_names",
-    "write_atomically",
 ]
 
 
@@ -461,15 +461,3 @@ def _write(path: Path, chains: set[ChainId]) -> FreezeResult:
         added=tuple(sorted(chains - old)),
         removed=tuple(sorted(old - chains)),
     )
-
-
-def write_atomically(path: Path, content: str) -> None:
-    """Write through a temporary file in the same folder, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(content, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()

@@ -6,14 +6,13 @@ does.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import json
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from pytest_redis_boundary.core.atomic_files import write_atomically
 from pytest_redis_boundary.core.findings import Finding
 from pytest_redis_boundary.core.inventory import InventoryEntry, entry_problem
 from pytest_redis_boundary.core.runtime_context import RuntimeContext
@@ -109,16 +108,7 @@ def save_report(report: Mapping[str, Any], path: str | Path) -> None:
     """Write ``report`` (or any JSON document, e.g. its SARIF) as indented UTF-8 JSON,
     atomically: a temporary file in the same folder, then replaced into place, so a reader never
     finds half a report and a failed write leaves the old file. Raises ``OSError``."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    try:
-        tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    write_atomically(path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
 
 
 class ReportInvalid(ValueError):
