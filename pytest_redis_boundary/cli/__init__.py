@@ -21,6 +21,7 @@ from .freeze import add_freeze_command
 from .inventory import add_inventory_command
 from .merge import add_merge_command
 from .report import add_report_command
+from .scorecard import add_scorecard_command
 from .surfaces import add_surfaces_command
 
 __all__ = ["EXIT_OK", "EXIT_USAGE", "EXIT_VIOLATIONS", "SUBCOMMANDS", "build_parser", "main"]
@@ -33,6 +34,7 @@ SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
     add_inventory_command,
     add_merge_command,
     add_surfaces_command,
+    add_scorecard_command,
 ]
 
 

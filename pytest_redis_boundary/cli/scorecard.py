@@ -1,0 +1,154 @@
+"""``redis-boundary scorecard REPORT.json``: is the retirement complete? The contract's four
+acceptance criteria, with evidence, history and a burndown chart."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from .common import EXIT_OK, EXIT_VIOLATIONS, Subparsers, add_config_options, usage
+from .runtime_paths import SurfacesProblem, check_surfaces
+
+CONTRACTS_SCHEMA = "redis-boundary-contracts/1"
+
+
+def add_scorecard_command(subparsers: Subparsers) -> None:
+    from ..core.surfaces import DEFAULT_SURFACES_DIR
+
+    parser = subparsers.add_parser(
+        "scorecard",
+        help="judge the contract's four acceptance criteria for retirement completion",
+        description="Judge the retirement's acceptance criteria on a JSON report: C1 no RQ job "
+        "writes business state, C2 no endpoint reads it from Redis, C3 every runtime path is "
+        "claimed by a contract surface, C4 Redis keys are bounded-TTL operational only. Exit 0 "
+        "only when all four pass, 1 otherwise, 2 on bad input.",
+    )
+    parser.add_argument("file", metavar="REPORT.json", help="the JSON report")
+    parser.add_argument(
+        "--contracts",
+        metavar="CHECK.json",
+        default=None,
+        help="redis-boundary check --format json output: lists the import contracts' "
+        "exceptions still active",
+    )
+    parser.add_argument(
+        "--surfaces",
+        metavar="DIR",
+        default=None,
+        help=f"the contract surfaces' folder (default: {DEFAULT_SURFACES_DIR}; C3 is unknown "
+        "when the default folder does not exist)",
+    )
+    add_config_options(parser)
+    parser.add_argument(
+        "--history",
+        metavar="FILE",
+        default=None,
+        help="append this run to FILE (one JSON line per run) and show the burndown over it",
+    )
+    parser.add_argument(
+        "--chart", metavar="FILE.svg", default=None, help="write the burndown as an SVG chart"
+    )
+    parser.add_argument(
+        "--format", choices=("text", "markdown", "json"), default="text", help="output format"
+    )
+    parser.set_defaults(handler=_scorecard)
+
+
+def _scorecard(args: argparse.Namespace) -> int:
+    from ..core.atomic_files import write_atomically
+    from ..core.reports import ReportInvalid, load_report
+    from ..core.reports.document import findings_of, inventory_of
+    from ..core.scorecard import (
+        HistoryInvalid,
+        HistoryRun,
+        burndown_svg,
+        judge_scorecard,
+        parse_history,
+        run_of,
+        scorecard_json,
+        scorecard_markdown,
+        scorecard_text,
+    )
+    from ..core.surfaces import DEFAULT_SURFACES_DIR
+
+    try:
+        report = load_report(args.file)
+    except ReportInvalid as err:
+        return usage(str(err))
+    contracts: dict[str, Any] | None = None
+    if args.contracts is not None:
+        loaded = _contracts(args.contracts)
+        if isinstance(loaded, str):
+            return usage(loaded)
+        contracts = loaded
+    folder = args.surfaces or DEFAULT_SURFACES_DIR
+    surfaces = None
+    missing = None
+    if args.surfaces is None and not Path(folder).is_dir():
+        missing = f"no {folder} folder here (pass --surfaces DIR)"
+    else:
+        try:
+            surfaces = check_surfaces(
+                folder,
+                config=args.config,
+                report=report,
+                report_name=args.file,
+                no_cache=args.no_cache,
+                cache_dir=args.cache_dir,
+            )
+        except SurfacesProblem as err:
+            return usage(str(err))
+    card = judge_scorecard(
+        today=str(report["today"]),
+        findings=findings_of(report),
+        inventory=inventory_of(report) if "inventory" in report else None,
+        surfaces=surfaces,
+        surfaces_missing=missing,
+        report_exceptions=report.get("exceptions", ()),
+        contracts=contracts,
+    )
+    history: list[HistoryRun] | None = None
+    if args.history is not None:
+        path = Path(args.history)
+        try:
+            text = path.read_text("utf-8") if path.exists() else ""
+        except (OSError, UnicodeDecodeError) as err:
+            return usage(f"{path}: cannot read the history: {err}")
+        try:
+            history = [*parse_history(text, str(path)), run_of(card)]
+        except HistoryInvalid as err:
+            return usage(str(err))
+        prefix = text if not text or text.endswith("\n") else text + "\n"
+        try:
+            write_atomically(path, prefix + history[-1].to_line())
+        except OSError as err:
+            return usage(f"{path}: cannot write the history: {err.strerror or err}")
+    if args.chart is not None:
+        try:
+            write_atomically(args.chart, burndown_svg(history or [run_of(card)]))
+        except OSError as err:
+            return usage(f"{args.chart}: cannot write the chart: {err.strerror or err}")
+    render = {"json": scorecard_json, "markdown": scorecard_markdown}.get(
+        args.format, scorecard_text
+    )
+    print(render(card, history), end="")
+    return EXIT_OK if card.complete else EXIT_VIOLATIONS
+
+
+def _contracts(path: str) -> dict[str, Any] | str:
+    """The contracts document, or the usage error to print."""
+    fix = "write it with redis-boundary check --format json > CHECK.json"
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except FileNotFoundError:
+        return f"{path}: no such file; {fix}."
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        return f"{path}: not a readable JSON document ({err}); {fix}."
+    if not isinstance(data, dict) or data.get("schema") != CONTRACTS_SCHEMA:
+        got = data.get("schema") if isinstance(data, dict) else None
+        return f"{path}: schema is {got!r}, expected {CONTRACTS_SCHEMA!r}; {fix}."
+    if not isinstance(data.get("contracts"), list):
+        return f'{path}: "contracts" must be a list; {fix}.'
+    return data
