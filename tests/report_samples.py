@@ -10,6 +10,7 @@ from typing import Any
 
 from pytest_redis_boundary.core.events import CallSite, CommandEvent
 from pytest_redis_boundary.core.findings import Finding
+from pytest_redis_boundary.core.inventory import InventoryEntry
 from pytest_redis_boundary.core.policy import default_policy
 from pytest_redis_boundary.core.reports import build_report
 from pytest_redis_boundary.core.rules import Judge
@@ -82,6 +83,7 @@ def report(
     exceptions: Sequence[ExceptionStatus] = (),
     tests: int = 1,
     calls: int = 1,
+    inventory: Sequence[InventoryEntry] = (),
 ) -> dict[str, Any]:
     return build_report(
         findings=findings,
@@ -90,6 +92,7 @@ def report(
         calls=calls,
         today=TODAY,
         version="1.0.0",
+        inventory=inventory,
     )
 
 

@@ -63,7 +63,7 @@ def test_diff_clean(tmp_path: Path, cli: Any) -> None:
     assert "- Did this PR introduce new RQ runtime dependency? no\n" in run.out
     assert (
         "- Are ownership and contract docs updated for changed runtime behavior? "
-        "not checked by this tool" in run.out
+        "not checked (pass --changed-files FILE" in run.out
     )
 
 

@@ -21,7 +21,7 @@ from ..core.surfaces import (
     runtime_key_shapes,
 )
 
-__all__ = ["SurfacesProblem", "add_surfaces_option", "check_surfaces"]
+__all__ = ["SurfacesProblem", "add_surfaces_option", "check_surfaces", "runtime_modules"]
 
 
 class SurfacesProblem(Exception):
@@ -63,6 +63,31 @@ def check_surfaces(
     return SurfacesCheck(folder=folder, surfaces=surfaces, paths=paths, unclaimed=unclaimed)
 
 
+def runtime_modules(
+    config: str | None, *, no_cache: bool = False, cache_dir: str | None = None
+) -> tuple[tuple[str, ...] | None, str]:
+    """The runtime modules and the config they came from, or ``None`` and why they are not
+    known; raises ``SurfacesProblem`` for a config that is given (or found) but unusable."""
+    from ..contracts.run import (
+        NoRuntimeModules,
+        UsageProblem,
+        default_config_file,
+        runtime_module_names,
+    )
+
+    found = config or default_config_file()
+    if found is None:
+        return None, "no import-linter config here (pass --config FILE)"
+    try:
+        return runtime_module_names(found, no_cache=no_cache, cache_dir=cache_dir), found
+    except NoRuntimeModules as err:
+        if config is not None:
+            raise SurfacesProblem(f"{err}: add one, or pass the config that has it.") from None
+        return None, str(err)
+    except UsageProblem as err:
+        raise SurfacesProblem(str(err)) from None
+
+
 def _gather(
     config: str | None,
     report: Mapping[str, Any] | None,
@@ -71,30 +96,15 @@ def _gather(
     no_cache: bool,
     cache_dir: str | None,
 ) -> RuntimePaths:
-    from ..contracts.run import (
-        NoRuntimeModules,
-        UsageProblem,
-        default_config_file,
-        runtime_module_names,
-    )
     from ..core.reports.document import findings_of, inventory_of
 
     sources: dict[str, str] = {}
     not_checked: dict[str, str] = {}
-    modules: tuple[str, ...] | None = None
-    found = config or default_config_file()
-    if found is None:
-        not_checked["modules"] = "no import-linter config here (pass --config FILE)"
+    modules, source = runtime_modules(config, no_cache=no_cache, cache_dir=cache_dir)
+    if modules is None:
+        not_checked["modules"] = source
     else:
-        try:
-            modules = runtime_module_names(found, no_cache=no_cache, cache_dir=cache_dir)
-            sources["modules"] = found
-        except NoRuntimeModules as err:
-            if config is not None:
-                raise SurfacesProblem(f"{err}: add one, or pass the config that has it.") from None
-            not_checked["modules"] = str(err)
-        except UsageProblem as err:
-            raise SurfacesProblem(str(err)) from None
+        sources["modules"] = source
     endpoints: tuple[str, ...] | None = None
     keys: tuple[str, ...] | None = None
     if report is None:

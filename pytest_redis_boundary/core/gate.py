@@ -18,8 +18,9 @@ first finding in report order.
 The contract's enforcement checklist has three questions. The first two are answered from the
 blocking findings: business semantics = a new RB1xx/RB2xx/RB3xx violation other than RB103, rq
 dependency = a new RB103, RB501 or RB502 violation. The third ("are ownership and contract docs
-updated?") is about documents this tool never reads, so its answer is ``None``: "not checked by
-this tool", for the reviewer to answer. It is never a silent "no" or "yes".
+updated?") needs the pull request's changed files and the contract surfaces: the caller answers
+it with ``surfaces.check_docs`` and puts the answer in ``GateResult.docs``. Without it the answer
+is ``None``, "not checked", for the reviewer to answer: never a silent "no" or "yes".
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from typing import Any, Final
 
 from pytest_redis_boundary.core.findings import Finding
 from pytest_redis_boundary.core.reports import findings_of
+from pytest_redis_boundary.core.surfaces.changes import RuntimeChange
+from pytest_redis_boundary.core.surfaces.document import Surface
+from pytest_redis_boundary.core.surfaces.updates import DocsCheck
 
 __all__ = [
     "BUSINESS_QUESTION",
@@ -47,7 +51,10 @@ _GATED_FAMILIES: Final = ("RB1", "RB2", "RB3")
 BUSINESS_QUESTION: Final = "Did this PR add or expand Redis business semantics?"
 RQ_QUESTION: Final = "Did this PR introduce new RQ runtime dependency?"
 DOCS_QUESTION: Final = "Are ownership and contract docs updated for changed runtime behavior?"
-NOT_CHECKED: Final = "not checked by this tool (answer it in the review)"
+NOT_CHECKED: Final = (
+    "not checked (pass --changed-files FILE to check it, or answer it in the review)"
+)
+_CAUSES_SHOWN: Final = 3
 
 Identity = tuple[str, str | None, str | None, str | None]
 
@@ -65,11 +72,17 @@ class GateResult:
     covered: tuple[Finding, ...] = ()
     warned: tuple[Finding, ...] = ()
     fixed: tuple[Finding, ...] = ()
+    docs: DocsCheck | None = None  # the third question, when the changed files are known
 
     @property
     def blocking(self) -> bool:
         """True when the pull request must not merge: a new finding no exception covers."""
         return bool(self.new)
+
+    @property
+    def added(self) -> tuple[Finding, ...]:
+        """The finding of every new identity, whatever its verdict: what changed at runtime."""
+        return (*self.new, *self.covered, *self.warned)
 
     @property
     def new_business(self) -> tuple[Finding, ...]:
@@ -80,11 +93,11 @@ class GateResult:
         return tuple(f for f in self.new if f.rule in RQ_DEPENDENCY_RULES)
 
     def checklist(self) -> list[tuple[str, bool | None]]:
-        """The contract's enforcement checklist; ``None`` is "not checked by this tool"."""
+        """The contract's enforcement checklist; ``None`` is "not checked"."""
         return [
             (BUSINESS_QUESTION, bool(self.new_business)),
             (RQ_QUESTION, bool(self.new_rq)),
-            (DOCS_QUESTION, None),
+            (DOCS_QUESTION, None if self.docs is None else self.docs.answer),
         ]
 
 
@@ -115,8 +128,10 @@ def _by_identity(findings: Sequence[Finding]) -> dict[Identity, list[Finding]]:
     return groups
 
 
-def render(result: GateResult) -> str:
-    """The gate's verdict, its findings and the enforcement checklist, for a terminal or CI log."""
+def render(result: GateResult, *, require_docs: bool = False) -> str:
+    """The gate's verdict, its findings and the enforcement checklist, for a terminal or CI log.
+
+    ``require_docs``: a "no" to the third question fails the diff, and the text says so."""
     if result.blocking:
         head = (
             f"redis-boundary diff: BLOCKED: {_count(len(result.new), 'new finding')} "
@@ -137,7 +152,10 @@ def render(result: GateResult) -> str:
             lines += [_line(finding) for finding in findings]
     lines += ["", "Enforcement checklist (Redis/RQ retirement boundary contract):"]
     for question, answer in result.checklist():
-        lines.append(f"- {question} {_answer(answer)}")
+        if question == DOCS_QUESTION and result.docs is not None:
+            lines += _docs_lines(result.docs)
+        else:
+            lines.append(f"- {question} {_answer(answer)}")
     if result.blocking:
         lines += [
             "",
@@ -145,7 +163,60 @@ def render(result: GateResult) -> str:
             "temporary, expiry-bound exception (owner, exception_reason, expiry_date, "
             "removal_issue) is registered for it.",
         ]
+    if result.docs is not None and not result.docs.answer:
+        effect = (
+            "With --require-docs this fails the diff (exit 1)."
+            if require_docs
+            else "It does not change the exit status (pass --require-docs for that)."
+        )
+        lines += [
+            "",
+            "A no to the third question: update each surface named above in this pull request "
+            "(its owner reviews it), and claim each unclaimed change in the front matter "
+            f"(modules, endpoints, keys) of a surface in {result.docs.folder}. {effect}",
+        ]
     return "\n".join(lines) + "\n"
+
+
+def _docs_lines(docs: DocsCheck) -> list[str]:
+    """The third question's answer, then what it rests on, indented under it."""
+    if not docs.changes:
+        lines = [f"- {DOCS_QUESTION} yes (no runtime behavior changed)"]
+        return lines + [f"    {note}" for note in docs.notes]
+    lines = [f"- {DOCS_QUESTION} {_answer(docs.answer)}"]
+    changed = _count(len(docs.changes), "runtime change")
+    if docs.answer:
+        them = "it" if len(docs.changes) == 1 else "them"
+        lines.append(f"    {changed}; every surface claiming {them} is updated:")
+    else:
+        problems = [_count(len(docs.stale), "surface") + " to update"] if docs.stale else []
+        if docs.unclaimed:
+            problems.append(f"{len(docs.unclaimed)} unclaimed")
+        lines.append(f"    {changed}: {', '.join(problems)}.")
+    if docs.stale:
+        lines.append("    Surfaces to update (their files are not among the changed files):")
+        for stale in docs.stale:
+            lines.append(f"      {_surface(stale.surface)}")
+            lines += [f"        {_change(change)}" for change in stale.changes]
+    if docs.unclaimed:
+        lines.append(f"    Unclaimed (no surface in {docs.folder} claims it; add one):")
+        lines += [f"      {_change(change)}" for change in docs.unclaimed]
+    if docs.updated:
+        if not docs.answer:
+            lines.append("    Updated:")
+        lines += [f"      {_surface(surface)}" for surface in docs.updated]
+    return lines + [f"    {note}" for note in docs.notes]
+
+
+def _surface(surface: Surface) -> str:
+    return f"{surface.name} (owner {surface.owner}): {surface.path}"
+
+
+def _change(change: RuntimeChange) -> str:
+    causes = list(change.causes[:_CAUSES_SHOWN])
+    if len(change.causes) > _CAUSES_SHOWN:
+        causes.append(f"and {len(change.causes) - _CAUSES_SHOWN} more")
+    return f"{change.label()}: {'; '.join(causes)}"
 
 
 def _line(finding: Finding) -> str:

@@ -211,7 +211,7 @@ def test_render_blocked() -> None:
         Enforcement checklist (Redis/RQ retirement boundary contract):
         - Did this PR add or expand Redis business semantics? yes
         - Did this PR introduce new RQ runtime dependency? no
-        - Are ownership and contract docs updated for changed runtime behavior? not checked by this tool (answer it in the review)
+        - Are ownership and contract docs updated for changed runtime behavior? not checked (pass --changed-files FILE to check it, or answer it in the review)
 
         A yes to either of the first two questions rejects the pull request unless a temporary, expiry-bound exception (owner, exception_reason, expiry_date, removal_issue) is registered for it.
         """  # noqa: E501
@@ -226,7 +226,7 @@ def test_render_clean() -> None:
         Enforcement checklist (Redis/RQ retirement boundary contract):
         - Did this PR add or expand Redis business semantics? no
         - Did this PR introduce new RQ runtime dependency? no
-        - Are ownership and contract docs updated for changed runtime behavior? not checked by this tool (answer it in the review)
+        - Are ownership and contract docs updated for changed runtime behavior? not checked (pass --changed-files FILE to check it, or answer it in the review)
         """  # noqa: E501
     )
 
