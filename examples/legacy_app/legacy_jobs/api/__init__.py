@@ -1,0 +1,2 @@
+"""The FastAPI adapter: validates requests, but also reads and writes business state in Redis
+and enqueues on RQ itself."""

@@ -1,0 +1,1 @@
+"""The FastAPI adapter: routes, validates and orchestrates; it owns no state."""
