@@ -190,12 +190,20 @@ def test_json_carries_every_criterion_with_its_evidence() -> None:
     assert document["counts"] == {"RB101": {"violation": 1}}
 
 
-def test_text_folds_long_evidence_and_markdown_has_a_table() -> None:
-    many = [finding(key=f"t:acme:job:{n}", test=f"tests/t.py::test_{n}") for n in range(12)]
+def test_text_folds_one_identity_across_tests_and_cuts_long_evidence() -> None:
+    same = [finding(key=f"t:acme:job:{n}", test=f"tests/t.py::test_{n}") for n in range(3)]
+    text = scorecard_text(card(same))
+    assert text.count("RB101 business-write") == 1
+    assert (
+        "    RB101 business-write: HSET t:{tenant}:job:* field 'status' at app/jobs.py:17 in "
+        "mark_done() [violation] in 3 tests, e.g. tests/t.py::test_0\n"
+    ) in text
+    many = [finding(site=f"app/jobs.py:{n}", test=f"tests/t.py::test_{n}") for n in range(12)]
     scorecard = card(many)
     text = scorecard_text(scorecard)
     assert "    ... and 4 more (--format json lists every one)" in text
     assert text.count("RB101 business-write") == 8
+    assert len(json.loads(scorecard_json(scorecard))["criteria"][3]["evidence"]) == 12
     markdown = scorecard_markdown(scorecard)
     assert "| C4 | Redis keys used only for bounded-TTL operational concerns | ❌ fail | 12 |" in (
         markdown

@@ -220,8 +220,23 @@ def _shape_problem(entry: InventoryEntry) -> str | None:
 
 
 def _finding_evidence(finding: Finding) -> Evidence:
-    where = f" in {finding.test}" if finding.test else ""
-    return Evidence("finding", f"{finding.message} [{finding.verdict}]{where}", finding.to_json())
+    """A finding, named by its identity (the key shape, not the key), so the views can fold the
+    same write seen in many tests into one line."""
+    parts = [f"{finding.rule} {finding.name}:"]
+    if finding.command:
+        parts.append(finding.command)
+    if finding.shape:
+        parts.append(finding.shape)
+    if finding.field:
+        parts.append(f"field {finding.field!r}")
+    if finding.site:
+        parts.append(f"at {finding.site}")
+    if finding.function:
+        parts.append(f"in {finding.function}()")
+    if finding.context is not None:
+        parts.append(f"during {finding.context.label()}")
+    parts.append(f"[{finding.verdict}]")
+    return Evidence("finding", " ".join(parts), finding.to_json())
 
 
 def _remaining(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from .burndown import burndown_markdown, burndown_text
-from .criteria import FAIL, PASS, UNKNOWN, Criterion, RemainingException, Scorecard
+from .criteria import FAIL, PASS, UNKNOWN, Criterion, Evidence, RemainingException, Scorecard
 from .history import HistoryRun
 
 __all__ = ["EVIDENCE_SHOWN", "SCORECARD_SCHEMA", "scorecard_json", "scorecard_markdown",
@@ -92,11 +92,28 @@ def _headline(card: Scorecard) -> str:
 
 
 def _evidence_lines(criterion: Criterion) -> list[str]:
-    shown = [item.text for item in criterion.evidence[:EVIDENCE_SHOWN]]
-    left = len(criterion.evidence) - len(shown)
+    """One line per distinct evidence text, sorted (so by rule, then shapes and paths), with how
+    many tests share it: the same write seen in ten tests is one thing to fix."""
+    folded: dict[str, list[Evidence]] = {}
+    for item in criterion.evidence:
+        folded.setdefault(item.text, []).append(item)
+    lines = [_folded_line(text, folded[text]) for text in sorted(folded)]
+    shown = lines[:EVIDENCE_SHOWN]
+    left = len(lines) - len(shown)
     if left:
         shown.append(f"... and {left} more (--format json lists every one)")
     return shown
+
+
+def _folded_line(text: str, items: list[Evidence]) -> str:
+    if items[0].kind != "finding":
+        return text
+    tests = sorted({str(item.data.get("test")) for item in items if item.data.get("test")})
+    if len(tests) == 1:
+        return f"{text} in {tests[0]}"
+    if tests:
+        return f"{text} in {len(tests)} tests, e.g. {tests[0]}"
+    return text
 
 
 def _exception_lines(
