@@ -100,7 +100,8 @@ def test_a_job_write_fails_c1_and_c4_with_its_test_and_site(
     assert lines[1] == "C1 FAIL    No write path where RQ workers determine final business state"
     assert lines[2] == (
         "    RB101 business-write: HSET t:{tenant}:job:* field 'status' at app/jobs.py:17 in "
-        "mark_done() during rq job shopcard.tasks.finish [violation] in tests/test_jobs.py::test_done"
+        "mark_done() during rq job shopcard.tasks.finish [violation] in "
+        "tests/test_jobs.py::test_done"
     )
     assert "C4 FAIL    Redis keys used only for bounded-TTL operational concerns" in lines
 
