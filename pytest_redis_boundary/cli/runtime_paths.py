@@ -111,7 +111,7 @@ def _gather(
         not_checked["endpoints"] = not_checked["keys"] = "no report (pass --report REPORT.json)"
     else:
         name = report_name or "the report"
-        endpoints = report_endpoints(findings_of(report))
+        endpoints = report_endpoints(findings_of(report), report.get("endpoints", ()))
         sources["endpoints"] = name
         if "inventory" in report:
             keys = runtime_key_shapes(inventory_of(report))

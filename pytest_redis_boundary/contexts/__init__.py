@@ -11,7 +11,7 @@ copy), and it is separate per thread serving requests.
 
 from __future__ import annotations
 
-from .current import RUNTIME_CONTEXT
+from .current import RUNTIME_CONTEXT, handled_endpoints
 from .hooks import ContextHooks
 
-__all__ = ["RUNTIME_CONTEXT", "ContextHooks"]
+__all__ = ["RUNTIME_CONTEXT", "ContextHooks", "handled_endpoints"]

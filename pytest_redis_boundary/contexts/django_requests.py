@@ -9,7 +9,7 @@ from typing import Any
 from pytest_redis_boundary.core.runtime_context import ENDPOINT, RuntimeContext, route_template
 from pytest_redis_boundary.recorder.patching import Patches
 
-from .current import RUNTIME_CONTEXT, running
+from .current import RUNTIME_CONTEXT, enter, running
 
 __all__ = ["hook"]
 
@@ -42,7 +42,7 @@ def _wrap_resolve_request(original: Any) -> Any:
     def resolve_request(self: Any, request: Any) -> Any:
         match = original(self, request)
         route = getattr(match, "route", None) or request.path_info
-        RUNTIME_CONTEXT.set(RuntimeContext(ENDPOINT, route_template(request.method, route)))
+        enter(RuntimeContext(ENDPOINT, route_template(request.method, route)))
         return match
 
     return resolve_request

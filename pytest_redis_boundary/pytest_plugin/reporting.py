@@ -36,6 +36,7 @@ def write_reports(
         today=today,
         version=__version__,
         inventory=totals.inventory,
+        endpoints=totals.endpoints,
     )
     written: list[tuple[str, Path]] = []
     for what, path in (("JSON report", json_path), ("SARIF report", sarif_path)):

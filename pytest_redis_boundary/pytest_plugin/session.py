@@ -21,7 +21,7 @@ from typing import Any, Final
 
 import pytest
 
-from pytest_redis_boundary.contexts import RUNTIME_CONTEXT, ContextHooks
+from pytest_redis_boundary.contexts import RUNTIME_CONTEXT, ContextHooks, handled_endpoints
 from pytest_redis_boundary.core.governance import ExceptionInvalid
 from pytest_redis_boundary.core.inventory import key_class_name
 from pytest_redis_boundary.core.verdicts import Ledger
@@ -295,6 +295,7 @@ class RedisBoundaryPlugin:
             by_class.setdefault(key_class_name(policy, key), set()).add(key)
         self.totals.add_test(final, call_count, site_calls, by_class)
         self.totals.add_inventory(test.recording.inventory_entries())
+        self.totals.endpoints.update(handled_endpoints())
         raw_marker = marks_of(item).exception_raw
         if raw_marker is not None and test.governed.ran:
             self.totals.markers[item.nodeid] = dict(raw_marker)

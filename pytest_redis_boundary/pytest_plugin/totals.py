@@ -46,6 +46,7 @@ class RunTotals:
     silent_tests: int = 0  # judged tests that sent no command through redis-py
     unrecorded_clients: set[str] = field(default_factory=set)  # other_clients, imported
     inventory: list[InventoryEntry] = field(default_factory=list)  # by shape
+    endpoints: set[str] = field(default_factory=set)  # handled during the run, by any test
 
     def add_inventory(self, entries: list[InventoryEntry]) -> None:
         self.inventory = merge_entries([self.inventory, entries])
@@ -97,6 +98,7 @@ class RunTotals:
             "silent_tests": self.silent_tests,
             "unrecorded_clients": sorted(self.unrecorded_clients),
             "inventory": [entry.to_json() for entry in self.inventory],
+            "endpoints": sorted(self.endpoints),
         }
 
     def merge_wire(self, data: Mapping[str, Any]) -> None:
@@ -113,3 +115,4 @@ class RunTotals:
         self.silent_tests += int(data.get("silent_tests", 0))
         self.unrecorded_clients.update(str(m) for m in data.get("unrecorded_clients", ()))
         self.add_inventory([InventoryEntry.from_json(e) for e in data.get("inventory", ())])
+        self.endpoints.update(str(e) for e in data.get("endpoints", ()))

@@ -48,6 +48,7 @@ def shard(
     calls: int = 1,
     inventory: tuple[InventoryEntry, ...] = (),
     today: datetime.date = TODAY,
+    endpoints: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """A report as a shard writes it, read back as the merge reads it (through JSON)."""
     data = build_report(
@@ -58,6 +59,7 @@ def shard(
         today=today,
         version="1.0.0",
         inventory=inventory,
+        endpoints=endpoints,
     )
     loaded: dict[str, Any] = json.loads(json.dumps(data))
     return loaded
@@ -364,3 +366,11 @@ def test_save_report_replaces_the_file_whole(tmp_path: Path) -> None:
     save_report({"b": "é"}, target)
     assert json.loads(target.read_text(encoding="utf-8")) == {"b": "é"}
     assert [p.name for p in target.parent.iterdir()] == ["r.json"]
+
+
+def test_endpoints_are_the_union_of_the_shards() -> None:
+    a = shard(endpoints=("GET /jobs/{job_id}", "POST /jobs"))
+    b = shard(endpoints=("GET /health", "POST /jobs"))
+    older = shard()
+    del older["endpoints"]  # a shard written before 1.1
+    assert merged(a, b, older)["endpoints"] == ["GET /health", "GET /jobs/{job_id}", "POST /jobs"]

@@ -121,6 +121,7 @@ def test_spec_example() -> None:
                 }
             ],
             "inventory": [],
+            "endpoints": [],
         }
     )
 
@@ -128,7 +129,7 @@ def test_spec_example() -> None:
 def test_keys_and_field_order() -> None:
     built = report(finding(), EXCEPTED, UNUSED, exceptions=[exc7()])
     assert list(built) == [
-        "schema", "tool", "today", "summary", "findings", "exceptions", "inventory"
+        "schema", "tool", "today", "summary", "findings", "exceptions", "inventory", "endpoints"
     ]  # fmt: skip
     assert list(built["tool"]) == ["name", "version"]
     assert list(built["summary"]) == ["tests", "calls", "violations", "excepted", "warnings"]
@@ -263,6 +264,10 @@ def _bad(**changes: Any) -> dict[str, Any]:
         (
             json.dumps(_bad(exceptions=[{"owner": "x"}])),
             'exceptions[0]: expected an object with a string "id".',
+        ),
+        (
+            json.dumps(_bad(endpoints=["GET /a", 3])),
+            'endpoints: expected a list of endpoint names such as "GET /jobs/{job_id}".',
         ),
     ],
 )

@@ -185,6 +185,8 @@ def test_endpoints_come_from_the_findings_contexts() -> None:
         finding(RuntimeContext(ENDPOINT, "DELETE /jobs/{job_id}")),
     ]
     assert report_endpoints(findings) == ("DELETE /jobs/{job_id}", "GET /jobs/{job_id}")
+    # The report's endpoints (every one the run handled) come in too.
+    assert report_endpoints(findings[:1], ["GET /health"]) == ("GET /health", "GET /jobs/{job_id}")
 
 
 ENTRY = InventoryEntry(

@@ -52,6 +52,11 @@ async def finish_later(job_id: int):
 
 
 app.include_router(jobs, prefix="/api")
+
+
+@app.get("/health")
+def health():
+    return {"ok": True}
 """
 
 FASTAPI_TESTS = """
@@ -79,6 +84,10 @@ def test_job_write_performed_at_once():
 def test_plain_code():
     app.finish("acme", 9)
     app.status("acme", 9)
+
+
+def test_an_endpoint_that_sends_nothing():
+    assert TestClient(app.app).get("/health").status_code == 200
 """
 
 
@@ -131,6 +140,12 @@ def test_fastapi_and_rq_contexts(pytester: pytest.Pytester, workers: tuple[str, 
     ]
     assert [f["context"] for f in ttl] == [{"kind": "rq-job", "name": "app.finish"}]
     assert ttl[0]["message"].endswith(" during rq job app.finish")
+    # Every endpoint a test had handled, also one that sent no command, once.
+    assert report["endpoints"] == [
+        "GET /api/jobs/{job_id}",
+        "GET /health",
+        "POST /api/jobs/{job_id}/finish",
+    ]
 
 
 def test_the_same_site_in_two_contexts_is_two_findings(pytester: pytest.Pytester) -> None:
@@ -177,6 +192,7 @@ def test_flask_endpoint_context(pytester: pytest.Pytester) -> None:
     assert _contexts(report, "RB102") == {
         "test_endpoint_read": {("endpoint", "GET /jobs/{job_id}"), None}
     }
+    assert report["endpoints"] == ["GET /jobs/{job_id}"]
 
 
 def test_django_endpoint_context(pytester: pytest.Pytester) -> None:
@@ -217,6 +233,7 @@ def test_django_endpoint_context(pytester: pytest.Pytester) -> None:
     assert _contexts(report, "RB102") == {
         "test_endpoint_read": {("endpoint", "GET /jobs/{job_id}/"), None}
     }
+    assert report["endpoints"] == ["GET /jobs/{job_id}/"]
 
 
 def test_the_plugin_imports_no_framework() -> None:

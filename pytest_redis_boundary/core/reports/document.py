@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -60,6 +60,7 @@ def build_report(
     today: datetime.date,
     version: str,
     inventory: Sequence[InventoryEntry] = (),
+    endpoints: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The JSON report (docs/reference/reports.md): findings in ``Finding.sort_key`` order,
     exceptions by id, the inventory by shape.
@@ -85,6 +86,7 @@ def build_report(
         "findings": [_finding_json(finding) for finding in ordered],
         "exceptions": [status.to_json() for status in sorted(exceptions, key=lambda s: s.id)],
         "inventory": [entry.to_json() for entry in sorted(inventory, key=lambda e: e.shape)],
+        "endpoints": sorted(set(endpoints)),
     }
 
 
@@ -196,6 +198,9 @@ def _report_problem(data: Any) -> str | None:
         problem = entry_problem(entry)
         if problem is not None:
             return f"inventory[{index}]{problem}"
+    endpoints = data.get("endpoints", [])  # absent from reports written before 1.1
+    if not isinstance(endpoints, list) or not all(isinstance(e, str) for e in endpoints):
+        return 'endpoints: expected a list of endpoint names such as "GET /jobs/{job_id}".'
     return None
 
 

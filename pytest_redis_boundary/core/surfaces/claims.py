@@ -70,17 +70,13 @@ def find_unclaimed(
     return Unclaimed(**left)
 
 
-def report_endpoints(findings: Iterable[Finding]) -> tuple[str, ...]:
-    """The endpoints a report's findings were sent from, sorted."""
-    return tuple(
-        sorted(
-            {
-                f.context.name
-                for f in findings
-                if f.context is not None and f.context.kind == ENDPOINT
-            }
-        )
-    )
+def report_endpoints(findings: Iterable[Finding], handled: Iterable[str] = ()) -> tuple[str, ...]:
+    """The endpoints of a report: those its run handled, and those its findings were sent from
+    (a report written before 1.1, or merged from such shards, has only the second), sorted."""
+    sent = {
+        f.context.name for f in findings if f.context is not None and f.context.kind == ENDPOINT
+    }
+    return tuple(sorted(sent | set(handled)))
 
 
 def runtime_key_shapes(entries: Iterable[InventoryEntry]) -> tuple[str, ...]:
