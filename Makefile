@@ -12,13 +12,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The main job, on fakeredis (no server needed): the plugin judges the example application's
-# tests (examples/pytest.ini, policy examples/redis-boundary.yaml) and writes a JSON report, then
-# the architecture contracts (incl. the examples' rq contract) run over the import graph.
+# The main job, on fakeredis (no server needed): the legacy export service (warn mode) and the
+# migrated one (strict), each run from its own folder: its tests with the plugin, the import
+# contracts, the key inventory and the retirement scorecard, then the two side by side
+# (scripts/demo.py; reports in reports/).
 demo: $(STAMP)
-	cd examples && ../$(BIN)/pytest --redis-boundary-report=../reports/examples.json
-	$(BIN)/redis-boundary report reports/examples.json
-	$(BIN)/redis-boundary check --config .importlinter
+	$(BIN)/python scripts/demo.py
 
 # The whole suite: tests (the real-server ones need REDIS_BOUNDARY_TEST_URL, which .ci/run
 # sets) on the source tree and again on the mypyc-compiled build users install, then ruff, mypy
