@@ -11,6 +11,7 @@ help order. ``main`` is the console script's entry point (``pytest_redis_boundar
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -25,6 +26,10 @@ from .scorecard import add_scorecard_command
 from .surfaces import add_surfaces_command
 
 __all__ = ["EXIT_OK", "EXIT_USAGE", "EXIT_VIOLATIONS", "SUBCOMMANDS", "build_parser", "main"]
+
+EXIT_BROKEN_PIPE = 141
+"""What a shell reports for a command its reader stopped early (128 + SIGPIPE), as for the
+command-line tools that die of SIGPIPE there."""
 
 SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
     add_check_command,
@@ -65,4 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    return handler(args)
+    try:
+        return handler(args)
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): stop quietly, without a traceback, and keep the
+        # interpreter's final flush from failing again on the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
