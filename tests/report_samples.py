@@ -8,6 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from pytest_redis_boundary.cli import main
 from pytest_redis_boundary.core.events import CallSite, CommandEvent
 from pytest_redis_boundary.core.findings import Finding
 from pytest_redis_boundary.core.inventory import InventoryEntry
@@ -17,6 +20,7 @@ from pytest_redis_boundary.core.rules import Judge
 from pytest_redis_boundary.core.verdicts import ExceptionStatus
 
 __all__ = [
+    "CACHE_SHAPE",
     "CANARY",
     "NEW_READ",
     "SCHEMA_PATH",
@@ -26,6 +30,7 @@ __all__ = [
     "finding",
     "judged_with_canary",
     "report",
+    "run_cli",
     "write_report",
 ]
 
@@ -78,12 +83,28 @@ def exc7(status: str = "active", matched: int = 3) -> ExceptionStatus:
     )
 
 
+CACHE_SHAPE = InventoryEntry(
+    shape="t:{tenant}:cache:profile:*",
+    key_class="cache",
+    writes=3,
+    reads=2,
+    tenant=True,
+    max_ttl_seconds=300,
+    persistent=False,
+    commands=("GET", "SET"),
+    sites=("app/cache.py:9",),
+    tests=2,
+)
+"""A bounded cache shape written from application code: an inventory entry that needs nothing."""
+
+
 def report(
     *findings: Finding,
     exceptions: Sequence[ExceptionStatus] = (),
     tests: int = 1,
     calls: int = 1,
     inventory: Sequence[InventoryEntry] = (),
+    endpoints: Sequence[str] = (),
 ) -> dict[str, Any]:
     return build_report(
         findings=findings,
@@ -93,7 +114,16 @@ def report(
         today=TODAY,
         version="1.0.0",
         inventory=inventory,
+        endpoints=endpoints,
     )
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """``redis-boundary ARGS`` in this process: its exit status, stdout and stderr."""
+    capsys.readouterr()
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
 
 
 def write_report(path: Path, data: Any) -> Path:

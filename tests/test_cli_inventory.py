@@ -11,25 +11,13 @@ from typing import Any
 
 import pytest
 
-from pytest_redis_boundary.cli import main
 from pytest_redis_boundary.core.inventory import InventoryEntry
 from pytest_redis_boundary.core.reports import build_report
-from tests.report_samples import TODAY
+from tests.report_samples import CACHE_SHAPE, TODAY, run_cli
 
 VENV_BIN = Path(sys.executable).parent
 
-CACHE = InventoryEntry(
-    shape="t:{tenant}:cache:profile:*",
-    key_class="cache",
-    writes=3,
-    reads=2,
-    tenant=True,
-    max_ttl_seconds=300,
-    persistent=False,
-    commands=("GET", "SET"),
-    sites=("app/cache.py:9",),
-    tests=2,
-)
+CACHE = CACHE_SHAPE
 
 
 def write(path: Path, *entries: InventoryEntry, drop: str | None = None) -> Path:
@@ -44,10 +32,7 @@ def write(path: Path, *entries: InventoryEntry, drop: str | None = None) -> Path
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    status = main(["inventory", *args])
-    out, err = capsys.readouterr()
-    return status, out, err
+    return run_cli(capsys, "inventory", *args)
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json", "policy"])

@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ElementTree
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from pytest_redis_boundary.cli import main
 from pytest_redis_boundary.core.findings import Finding
-from pytest_redis_boundary.core.inventory import InventoryEntry
-from pytest_redis_boundary.core.reports import build_report
 from pytest_redis_boundary.core.runtime_context import RQ_JOB, RuntimeContext
-from tests.report_samples import TODAY, finding
+from tests.report_samples import CACHE_SHAPE, finding, report, run_cli, write_report
 
-CACHE = InventoryEntry(
-    shape="t:{tenant}:cache:profile:*",
-    key_class="cache",
-    writes=3,
-    reads=2,
-    tenant=True,
-    max_ttl_seconds=300,
-    persistent=False,
-    commands=("GET", "SET"),
-    sites=("shopcard/cache.py:9",),
-    tests=2,
-)
+CACHE = replace(CACHE_SHAPE, sites=("shopcard/cache.py:9",))
 IMPORTLINTER = """\
 [importlinter]
 root_packages = shopcard
@@ -61,24 +48,16 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def write_report(path: Path, *findings: Finding) -> Path:
-    data = build_report(
-        findings=findings, exceptions=(), tests=2, calls=5, today=TODAY, version="1.1.0",
-        inventory=(CACHE,),
-    )  # fmt: skip
-    path.write_text(json.dumps(data))
-    return path
+def write_card_report(path: Path, *findings: Finding) -> Path:
+    return write_report(path, report(*findings, tests=2, calls=5, inventory=(CACHE,)))
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    status = main(["scorecard", "--no-cache", *args])
-    out, err = capsys.readouterr()
-    return status, out, err
+    return run_cli(capsys, "scorecard", "--no-cache", *args)
 
 
 def test_a_migrated_project_is_complete(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, err = cli(capsys, str(write_report(project / "r.json")))
+    status, out, err = cli(capsys, str(write_card_report(project / "r.json")))
     assert (status, err) == (0, "")
     assert out.splitlines() == [
         "redis-boundary scorecard: retirement complete: all 4 criteria pass",
@@ -93,7 +72,7 @@ def test_a_job_write_fails_c1_and_c4_with_its_test_and_site(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write = finding(context=RuntimeContext(RQ_JOB, "shopcard.tasks.finish"))
-    status, out, _ = cli(capsys, str(write_report(project / "r.json", write)))
+    status, out, _ = cli(capsys, str(write_card_report(project / "r.json", write)))
     assert status == 1
     lines = out.splitlines()
     assert lines[0] == "redis-boundary scorecard: retirement NOT complete: 2 of 4 criteria pass"
@@ -111,7 +90,7 @@ def test_c3_unknown_without_the_default_surfaces_folder(
 ) -> None:
     (project / "docs" / "contracts" / "cache.md").unlink()
     (project / "docs" / "contracts").rmdir()
-    status, out, _ = cli(capsys, str(write_report(project / "r.json")))
+    status, out, _ = cli(capsys, str(write_card_report(project / "r.json")))
     assert status == 1
     assert "C3 unknown All runtime paths covered by contract surfaces in docs/contracts/" in out
     assert "    surfaces: no docs/contracts folder here (pass --surfaces DIR)" in out
@@ -124,7 +103,7 @@ def test_c3_fails_on_an_unclaimed_runtime_module(
     (project / "shopcard" / "admin.py").write_text("")
     config = project / ".importlinter"
     config.write_text(config.read_text() + "    shopcard.admin\n")
-    status, out, _ = cli(capsys, str(write_report(project / "r.json")), "--format", "json")
+    status, out, _ = cli(capsys, str(write_card_report(project / "r.json")), "--format", "json")
     document = json.loads(out)
     assert status == 1
     c3 = document["criteria"][2]
@@ -140,11 +119,11 @@ def test_history_over_two_runs_and_a_chart(
 ) -> None:
     history = project / "history.jsonl"
     chart = project / "burndown.svg"
-    before = write_report(project / "before.json", finding(), finding(key="t:acme:job:7"))
+    before = write_card_report(project / "before.json", finding(), finding(key="t:acme:job:7"))
     status, out, _ = cli(capsys, str(before), "--history", str(history))
     assert status == 1
     assert "Burndown over 1 recorded run" in out
-    after = write_report(project / "after.json")
+    after = write_card_report(project / "after.json")
     status, out, _ = cli(capsys, str(after), "--history", str(history), "--chart", str(chart))
     assert status == 0
     runs = [json.loads(line) for line in history.read_text().splitlines()]
@@ -159,7 +138,7 @@ def test_history_over_two_runs_and_a_chart(
 
 def test_the_chart_alone_shows_this_run(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     chart = project / "out" / "chart.svg"
-    status, _, err = cli(capsys, str(write_report(project / "r.json")), "--chart", str(chart))
+    status, _, err = cli(capsys, str(write_card_report(project / "r.json")), "--chart", str(chart))
     assert (status, err) == (0, "")
     assert chart.read_text().startswith("<svg ")
 
@@ -178,7 +157,9 @@ def test_contracts_exceptions_are_listed(project: Path, capsys: pytest.CaptureFi
             }
         )
     )  # fmt: skip
-    status, out, _ = cli(capsys, str(write_report(project / "r.json")), "--contracts", "check.json")
+    status, out, _ = cli(
+        capsys, str(write_card_report(project / "r.json")), "--contracts", "check.json"
+    )
     assert status == 0
     assert (
         "    baseline (matched 1), import contract: shopcard.cache -> rq is frozen in the "
@@ -187,7 +168,7 @@ def test_contracts_exceptions_are_listed(project: Path, capsys: pytest.CaptureFi
 
 
 def test_markdown_format(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = cli(capsys, str(write_report(project / "r.json")), "--format", "markdown")
+    status, out, _ = cli(capsys, str(write_card_report(project / "r.json")), "--format", "markdown")
     assert status == 0
     assert out.startswith("## Redis/RQ retirement scorecard\n")
     assert (
@@ -214,7 +195,7 @@ def test_bad_input_is_a_usage_error_and_writes_nothing(
     args: list[str],
     expected: str,
 ) -> None:
-    write_report(project / "r.json")
+    write_card_report(project / "r.json")
     if setup == "check":
         (project / "check.json").write_text('{"schema": "other/1"}')
     if setup == "history":

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from pytest_redis_boundary.cli import main
-from pytest_redis_boundary.core.inventory import InventoryEntry
-from pytest_redis_boundary.core.reports import build_report
 from pytest_redis_boundary.core.runtime_context import ENDPOINT, RuntimeContext
-from tests.report_samples import TODAY, finding
+from tests.report_samples import CACHE_SHAPE, finding, report, run_cli, write_report
 
 IMPORTLINTER = """\
 [importlinter]
@@ -40,41 +38,21 @@ keys: ["t:{tenant}:cache:*"]
 # The jobs API
 """
 
-CACHE = InventoryEntry(
-    shape="t:{tenant}:cache:profile:*",
-    key_class="cache",
-    writes=3,
-    reads=2,
-    tenant=True,
-    max_ttl_seconds=300,
-    persistent=False,
-    commands=("GET", "SET"),
-    sites=("surfshop/cache.py:9",),
-    tests=2,
-)
-SEEDED = InventoryEntry(
+CACHE = replace(CACHE_SHAPE, sites=("surfshop/cache.py:9",))
+SEEDED = replace(
+    CACHE_SHAPE,
     shape="t:{tenant}:seed:*",
     key_class=None,
-    writes=1,
-    reads=0,
-    tenant=True,
     max_ttl_seconds=None,
     persistent=True,
-    commands=("SET",),
     sites=("tests/test_api.py:4",),
-    tests=1,
 )
-JOBS = InventoryEntry(
+JOBS = replace(
+    SEEDED,
     shape="t:{tenant}:job:*",
     key_class="business",
-    writes=1,
-    reads=1,
-    tenant=True,
-    max_ttl_seconds=None,
-    persistent=True,
     commands=("HGET", "HSET"),
     sites=("surfshop/api/jobs.py:5",),
-    tests=1,
 )
 
 
@@ -93,25 +71,17 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def write_report(path: Path, *contexts: RuntimeContext | None) -> Path:
+def write_surfaces_report(path: Path, *contexts: RuntimeContext | None) -> Path:
     findings = [finding(context=context) for context in contexts]
-    data = build_report(
-        findings=findings, exceptions=(), tests=3, calls=9, today=TODAY, version="1.1.0",
-        inventory=(CACHE, SEEDED, JOBS),
-    )  # fmt: skip
-    path.write_text(json.dumps(data))
-    return path
+    return write_report(path, report(*findings, tests=3, calls=9, inventory=(CACHE, SEEDED, JOBS)))
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    status = main(["surfaces", "--no-cache", *args])
-    out, err = capsys.readouterr()
-    return status, out, err
+    return run_cli(capsys, "surfaces", "--no-cache", *args)
 
 
 def test_lists_what_no_surface_claims(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    report = write_report(
+    report = write_surfaces_report(
         project / "report.json",
         RuntimeContext(ENDPOINT, "GET /jobs/{job_id}"),
         RuntimeContext(ENDPOINT, "POST /admin/reindex"),
@@ -137,7 +107,7 @@ def test_lists_what_no_surface_claims(project: Path, capsys: pytest.CaptureFixtu
 def test_json_lists_surfaces_and_unclaimed_paths(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    report = write_report(project / "report.json", RuntimeContext(ENDPOINT, "GET /health"))
+    report = write_surfaces_report(project / "report.json", RuntimeContext(ENDPOINT, "GET /health"))
     status, out, _ = cli(capsys, "--report", str(report), "--format", "json")
     document = json.loads(out)
     assert status == 1
@@ -158,7 +128,9 @@ def test_exit_0_once_every_path_is_claimed(
         "---\nsurface: cache\nowner: web-team\nmodules: [surfshop.cache]\n"
         "keys: ['t:{tenant}:job:*']\n---\n"
     )
-    report = write_report(project / "report.json", RuntimeContext(ENDPOINT, "GET /jobs/{job_id}"))
+    report = write_surfaces_report(
+        project / "report.json", RuntimeContext(ENDPOINT, "GET /jobs/{job_id}")
+    )
     status, out, err = cli(capsys, "--report", str(report))
     assert (status, err) == (0, "")
     assert "0 runtime paths unclaimed" in out.splitlines()[0]
@@ -178,7 +150,7 @@ def test_without_a_config_modules_are_not_checked(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / ".importlinter").unlink()
-    report = write_report(project / "report.json")
+    report = write_surfaces_report(project / "report.json")
     status, out, _ = cli(capsys, "--report", str(report))
     assert status == 1
     assert "modules: not checked: no import-linter config here (pass --config FILE)" in out

@@ -30,20 +30,9 @@ from pytest_redis_boundary.core.scorecard import (
 )
 from pytest_redis_boundary.core.scorecard.burndown import RUNS_SHOWN, burndown_series
 from pytest_redis_boundary.core.surfaces import RuntimePaths, SurfacesCheck, Unclaimed
-from tests.report_samples import finding
+from tests.report_samples import CACHE_SHAPE, finding
 
-CACHE = InventoryEntry(
-    shape="t:{tenant}:cache:profile:*",
-    key_class="cache",
-    writes=3,
-    reads=2,
-    tenant=True,
-    max_ttl_seconds=300,
-    persistent=False,
-    commands=("GET", "SET"),
-    sites=("app/cache.py:9",),
-    tests=2,
-)
+CACHE = CACHE_SHAPE
 ALL_CHECKED = RuntimePaths(modules=("app.api",), endpoints=("GET /jobs",), keys=(CACHE.shape,))
 CLAIMED = SurfacesCheck("docs/contracts", (), ALL_CHECKED, Unclaimed())
 JOB = RuntimeContext(RQ_JOB, "app.tasks.finish")
