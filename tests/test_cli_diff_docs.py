@@ -18,6 +18,7 @@ from pytest_redis_boundary.cli import main
 from pytest_redis_boundary.core.gate import DOCS_QUESTION
 from pytest_redis_boundary.core.inventory import InventoryEntry
 from tests.report_samples import NEW_READ, finding, report
+from tests.rq_projects import rq_contract_config, write_files
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -38,21 +39,7 @@ modules: ["app.workers"]
 ---
 # Workers
 """
-IMPORTLINTER = """\
-[importlinter]
-root_packages =
-    app
-include_external_packages = True
-contract_types =
-    rq_retirement: pytest_redis_boundary.contracts.RQRetirementContract
-
-[importlinter:contract:no-rq]
-name = Runtime must not depend on rq
-type = rq_retirement
-runtime_modules =
-    app.api
-    app.workers
-"""
+IMPORTLINTER = rq_contract_config("app", "app.api", "app.workers")
 APP = {
     "app/__init__.py": "",
     "app/api/__init__.py": "",
@@ -84,10 +71,7 @@ class Project:
     capsys: pytest.CaptureFixture[str]
 
     def write(self, files: dict[str, str]) -> None:
-        for name, text in files.items():
-            path = self.root / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
+        write_files(self.root, files)
 
     def reports(
         self, base: dict[str, Any] | None = None, head: dict[str, Any] | None = None

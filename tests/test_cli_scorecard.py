@@ -12,20 +12,10 @@ import pytest
 from pytest_redis_boundary.core.findings import Finding
 from pytest_redis_boundary.core.runtime_context import RQ_JOB, RuntimeContext
 from tests.report_samples import CACHE_SHAPE, finding, report, run_cli, write_report
+from tests.rq_projects import rq_contract_config
 
 CACHE = replace(CACHE_SHAPE, sites=("shopcard/cache.py:9",))
-IMPORTLINTER = """\
-[importlinter]
-root_packages = shopcard
-contract_types =
-    rq_retirement: pytest_redis_boundary.contracts.RQRetirementContract
-
-[importlinter:contract:no-rq]
-name = Runtime must not depend on rq
-type = rq_retirement
-runtime_modules =
-    shopcard.cache
-"""
+IMPORTLINTER = rq_contract_config("shopcard", "shopcard.cache")
 SURFACE = """\
 ---
 surface: profile-cache

@@ -11,21 +11,9 @@ import pytest
 
 from pytest_redis_boundary.core.runtime_context import ENDPOINT, RuntimeContext
 from tests.report_samples import CACHE_SHAPE, finding, report, run_cli, write_report
+from tests.rq_projects import rq_contract_config
 
-IMPORTLINTER = """\
-[importlinter]
-root_packages = surfshop
-include_external_packages = True
-contract_types =
-    rq_retirement: pytest_redis_boundary.contracts.RQRetirementContract
-
-[importlinter:contract:no-rq]
-name = Runtime must not depend on rq
-type = rq_retirement
-runtime_modules =
-    surfshop.api
-    surfshop.cache
-"""
+IMPORTLINTER = rq_contract_config("surfshop", "surfshop.api", "surfshop.cache")
 
 JOBS_SURFACE = """\
 ---
