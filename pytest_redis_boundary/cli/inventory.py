@@ -51,7 +51,7 @@ def _inventory(args: argparse.Namespace) -> int:
     elif args.format == "json":
         print(inventory_json(entries), end="")
     elif args.format == "markdown":
-        print(inventory_markdown(entries), end="")
+        print(inventory_markdown(entries, report.get("read_through_classes", ())), end="")
     else:
-        print(inventory_text(entries), end="")
+        print(inventory_text(entries, report.get("read_through_classes", ())), end="")
     return EXIT_VIOLATIONS if any(need_of(entry) is not None for entry in entries) else EXIT_OK

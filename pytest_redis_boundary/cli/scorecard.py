@@ -108,6 +108,7 @@ def _scorecard(args: argparse.Namespace) -> int:
         surfaces_missing=missing,
         report_exceptions=report.get("exceptions", ()),
         contracts=contracts,
+        read_through=report.get("read_through_classes", ()),
     )
     history: list[HistoryRun] | None = None
     if args.history is not None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pytest_redis_boundary import __version__
 from pytest_redis_boundary.core.findings import Finding
+from pytest_redis_boundary.core.policy import KeyClass
 from pytest_redis_boundary.core.reports import build_report, save_report, to_sarif
 from pytest_redis_boundary.core.verdicts import ExceptionStatus
 from pytest_redis_boundary.pytest_plugin.totals import RunTotals
@@ -25,6 +26,7 @@ def write_reports(
     json_path: Path | None,
     sarif_path: Path | None,
     problems: list[str],
+    read_through: Sequence[KeyClass] = (),
 ) -> list[tuple[str, Path]]:
     """Write the requested files; returns ``(what, path)`` for each one written. A file that
     cannot be written is added to ``problems`` (the summary lists them)."""
@@ -37,6 +39,14 @@ def write_reports(
         version=__version__,
         inventory=totals.inventory,
         endpoints=totals.endpoints,
+        read_through_classes=[
+            {
+                "name": key_class.name,
+                "keys": [pattern.text for pattern in key_class.keys],
+                "max_ttl_seconds": key_class.max_ttl_seconds,
+            }
+            for key_class in read_through
+        ],
     )
     written: list[tuple[str, Path]] = []
     for what, path in (("JSON report", json_path), ("SARIF report", sarif_path)):

@@ -67,4 +67,5 @@ def _write_reports(
         json_path=settings.report,
         sarif_path=settings.sarif,
         problems=totals.problems,
+        read_through=[c for c in settings.policy.classes if c.read_through],
     )

@@ -374,3 +374,11 @@ def test_endpoints_are_the_union_of_the_shards() -> None:
     older = shard()
     del older["endpoints"]  # a shard written before 1.1
     assert merged(a, b, older)["endpoints"] == ["GET /health", "GET /jobs/{job_id}", "POST /jobs"]
+
+
+def test_read_through_classes_are_listed_once() -> None:
+    job_view = {"name": "job_view", "keys": ["t:{tenant}:cache:job:*"], "max_ttl_seconds": 60}
+    a, b = shard(), shard()
+    a["read_through_classes"] = [job_view]
+    b["read_through_classes"] = [job_view]
+    assert merged(a, b)["read_through_classes"] == [job_view]

@@ -122,6 +122,7 @@ def test_spec_example() -> None:
             ],
             "inventory": [],
             "endpoints": [],
+            "read_through_classes": [],
         }
     )
 
@@ -129,7 +130,8 @@ def test_spec_example() -> None:
 def test_keys_and_field_order() -> None:
     built = report(finding(), EXCEPTED, UNUSED, exceptions=[exc7()])
     assert list(built) == [
-        "schema", "tool", "today", "summary", "findings", "exceptions", "inventory", "endpoints"
+        "schema", "tool", "today", "summary", "findings", "exceptions", "inventory", "endpoints",
+        "read_through_classes",
     ]  # fmt: skip
     assert list(built["tool"]) == ["name", "version"]
     assert list(built["summary"]) == ["tests", "calls", "violations", "excepted", "warnings"]
@@ -264,6 +266,10 @@ def _bad(**changes: Any) -> dict[str, Any]:
         (
             json.dumps(_bad(exceptions=[{"owner": "x"}])),
             'exceptions[0]: expected an object with a string "id".',
+        ),
+        (
+            json.dumps(_bad(read_through_classes=[{"name": "job_view", "keys": "t:*"}])),
+            'read_through_classes: expected a list of {"name": "...", "keys": ["..."], ',
         ),
         (
             json.dumps(_bad(endpoints=["GET /a", 3])),

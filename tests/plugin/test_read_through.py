@@ -3,6 +3,10 @@ summary names every read-through class so a reviewer sees it."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import pytest
 
 from tests.plugin.common import run
@@ -42,3 +46,22 @@ def test_strict_judges_a_status_cache_by_its_class(pytester: pytest.Pytester, po
         result.assert_outcomes(failed=2)
         assert "RB101 business-write: SET t:acme:cache:job:42" in out
         assert "read-through classes" not in out
+
+
+def test_the_report_inventory_and_scorecard_list_read_through_classes(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makefile(".yaml", **{"redis-boundary": POLICY})
+    pytester.makepyfile(test_cache=TESTS.split("\ndef test_cached_status_forever")[0])
+    result = run(
+        pytester, "--redis-boundary-policy=redis-boundary.yaml", "--redis-boundary-report=r.json"
+    )
+    result.assert_outcomes(passed=1)
+    report = json.loads((pytester.path / "r.json").read_text())
+    assert report["read_through_classes"] == [
+        {"name": "job_cache", "keys": ["t:{tenant}:cache:job:*"], "max_ttl_seconds": 60}
+    ]
+    script = Path(sys.executable).parent / "redis-boundary"
+    for command in (["inventory", "r.json"], ["scorecard", "r.json", "--no-cache"]):
+        shown = pytester.run(script, *command).stdout.str()
+        assert "job_cache: t:{tenant}:cache:job:* (max 60 s)" in shown, command

@@ -80,7 +80,8 @@ def test_json_report_has_the_spec_shape(suite: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*- redis-boundary JSON report: */out/report.json -*"])
     report = json.loads((suite.path / "out" / "report.json").read_text())
     assert list(report) == [
-        "schema", "tool", "today", "summary", "findings", "exceptions", "inventory", "endpoints"
+        "schema", "tool", "today", "summary", "findings", "exceptions", "inventory", "endpoints",
+        "read_through_classes",
     ]  # fmt: skip
     assert report["schema"] == "redis-boundary-report/1"
     assert report["tool"] == {"name": "pytest-redis-boundary", "version": "1.0.0"}

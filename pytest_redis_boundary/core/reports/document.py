@@ -61,6 +61,7 @@ def build_report(
     version: str,
     inventory: Sequence[InventoryEntry] = (),
     endpoints: Iterable[str] = (),
+    read_through_classes: Iterable[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The JSON report (docs/reference/reports.md): findings in ``Finding.sort_key`` order,
     exceptions by id, the inventory by shape.
@@ -87,6 +88,9 @@ def build_report(
         "exceptions": [status.to_json() for status in sorted(exceptions, key=lambda s: s.id)],
         "inventory": [entry.to_json() for entry in sorted(inventory, key=lambda e: e.shape)],
         "endpoints": sorted(set(endpoints)),
+        "read_through_classes": sorted(
+            (dict(c) for c in read_through_classes), key=lambda c: str(c["name"])
+        ),
     }
 
 
@@ -201,7 +205,23 @@ def _report_problem(data: Any) -> str | None:
     endpoints = data.get("endpoints", [])  # absent from reports written before 1.1
     if not isinstance(endpoints, list) or not all(isinstance(e, str) for e in endpoints):
         return 'endpoints: expected a list of endpoint names such as "GET /jobs/{job_id}".'
+    classes = data.get("read_through_classes", [])  # absent from reports written before 1.1
+    if not isinstance(classes, list) or not all(_is_read_through_class(c) for c in classes):
+        return (
+            'read_through_classes: expected a list of {"name": "...", "keys": ["..."], '
+            '"max_ttl_seconds": N or null}.'
+        )
     return None
+
+
+def _is_read_through_class(entry: Any) -> bool:
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("name"), str)
+        and isinstance(entry.get("keys"), list)
+        and all(isinstance(k, str) for k in entry["keys"])
+        and (entry.get("max_ttl_seconds") is None or _is_int(entry.get("max_ttl_seconds")))
+    )
 
 
 def _finding_problem(entry: Any) -> str | None:

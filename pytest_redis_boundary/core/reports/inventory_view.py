@@ -10,8 +10,8 @@ shapes that need one first, in that order, then the rest by shape.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Final
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
 from pytest_redis_boundary.core.inventory import BUSINESS, RQ, InventoryEntry
 
@@ -120,8 +120,25 @@ _HEADERS: Final = (
 _NUMERIC: Final = frozenset({"writes", "reads", "max TTL", "tests"})
 
 
-def inventory_text(entries: Sequence[InventoryEntry]) -> str:
-    """The inventory for a terminal: a summary line, then one aligned row per shape."""
+def read_through_lines(classes: Sequence[Mapping[str, Any]], prefix: str = "  ") -> list[str]:
+    """A report's read-through classes, each with its keys and TTL bound: business state is
+    cached there without RB101 or RB102, so a reviewer sees every one."""
+    if not classes:
+        return []
+    lines = ["read-through classes (copies of business state, no RB101/RB102 inside):"]
+    for key_class in classes:
+        limit = key_class.get("max_ttl_seconds")
+        bound = "no TTL limit" if limit is None else f"max {limit} s"
+        keys = ", ".join(str(k) for k in key_class.get("keys", ()))
+        lines.append(f"{prefix}{key_class['name']}: {keys} ({bound})")
+    return lines
+
+
+def inventory_text(
+    entries: Sequence[InventoryEntry], read_through: Sequence[Mapping[str, Any]] = ()
+) -> str:
+    """The inventory for a terminal: a summary line, then one aligned row per shape, then the
+    read-through classes."""
     lines = [f"redis-boundary inventory: {_summary(entries)}"]
     if not entries:
         return "\n".join([*lines, "", "no key shapes (no judged test wrote or read a key)"]) + "\n"
@@ -139,6 +156,9 @@ def inventory_text(entries: Sequence[InventoryEntry]) -> str:
             else:
                 cells.append(cell.ljust(widths[i]))
         lines.append("  ".join(cells).rstrip())
+    through = read_through_lines(read_through)
+    if through:
+        lines += ["", *through]
     return "\n".join(lines) + "\n"
 
 
@@ -147,10 +167,16 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def inventory_markdown(entries: Sequence[InventoryEntry]) -> str:
-    """The inventory as a pull-request comment: a summary, then a table of the shapes, cut
-    (with a note saying how many were left out) before ``INVENTORY_MARKDOWN_LIMIT``."""
+def inventory_markdown(
+    entries: Sequence[InventoryEntry], read_through: Sequence[Mapping[str, Any]] = ()
+) -> str:
+    """The inventory as a pull-request comment: a summary, the read-through classes, then a
+    table of the shapes, cut (with a note saying how many were left out) before
+    ``INVENTORY_MARKDOWN_LIMIT``."""
     lines = ["## Redis key inventory", "", _summary(entries) + ".", ""]
+    through = read_through_lines(read_through, prefix="- ")
+    if through:
+        lines += [through[0][0].upper() + through[0][1:], "", *through[1:], ""]
     if not entries:
         return "\n".join([*lines, "No key shapes: no judged test wrote or read a key."]) + "\n"
     lines += [

@@ -39,7 +39,7 @@ Named = tuple[str, Mapping[str, Any]]
 """A report as ``load_report`` read it, with the file name its problems are reported under."""
 
 _STATES: Final = ("active", "expired", "unused", "invalid")
-_MERGED_HERE: Final = (*REPORT_KEYS, "inventory", "endpoints")
+_MERGED_HERE: Final = (*REPORT_KEYS, "inventory", "endpoints", "read_through_classes")
 _SAME_DAY_FIX: Final = (
     "shards are merged only when judged against the same day, so run every shard with the same "
     "REDIS_BOUNDARY_TODAY (or --redis-boundary-today=YYYY-MM-DD)"
@@ -70,6 +70,12 @@ def merge_reports(reports: Sequence[Named], *, version: str) -> dict[str, Any]:
         version=_common_version(reports, fallback=version),
         inventory=merge_entries(inventory_of(report) for _, report in reports),
         endpoints={e for _, report in reports for e in report.get("endpoints", ())},
+        # Shards of one run share one policy; a class is listed once.
+        read_through_classes={
+            str(c["name"]): c
+            for _, report in reports
+            for c in report.get("read_through_classes", ())
+        }.values(),
     )
     merged["exceptions"] = exceptions
     merged.update(_other_sections(reports))

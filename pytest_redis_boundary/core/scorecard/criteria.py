@@ -110,6 +110,7 @@ class Scorecard:
     exceptions: tuple[RemainingException, ...]
     counts: Mapping[str, Mapping[str, int]]  # rule -> verdict -> findings (as the summary counts)
     broken_contracts: tuple[str, ...] = ()  # names, from the contracts document
+    read_through: tuple[Mapping[str, Any], ...] = ()  # the report's read-through classes
 
     @property
     def complete(self) -> bool:
@@ -128,6 +129,7 @@ def judge_scorecard(
     surfaces_missing: str | None = None,
     report_exceptions: Sequence[Mapping[str, Any]] = (),
     contracts: Mapping[str, Any] | None = None,
+    read_through: Sequence[Mapping[str, Any]] = (),
 ) -> Scorecard:
     """``inventory`` is ``None`` for a report without one; ``surfaces`` is ``None`` when no
     surfaces folder was found (``surfaces_missing`` says why)."""
@@ -147,6 +149,7 @@ def judge_scorecard(
             for c in (contracts or {}).get("contracts", ())
             if c.get("kept") is False
         ),
+        read_through=tuple(read_through),
     )
 
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, Final
 
+from ..reports.inventory_view import read_through_lines
 from .burndown import burndown_markdown, burndown_text
 from .criteria import FAIL, PASS, UNKNOWN, Criterion, Evidence, RemainingException, Scorecard
 from .history import HistoryRun
@@ -27,6 +28,9 @@ def scorecard_text(card: Scorecard, history: Sequence[HistoryRun] | None = None)
         lines.extend(f"    {line}" for line in _evidence_lines(criterion))
     lines.extend(_exception_lines(card.exceptions, "", "    "))
     lines.extend(_broken_lines(card, ""))
+    through = read_through_lines(card.read_through, prefix="    ")
+    if through:
+        lines += [through[0][0].upper() + through[0][1:], *through[1:]]
     if history:
         lines.append("")
         lines.extend(burndown_text(history))
@@ -56,6 +60,9 @@ def scorecard_markdown(card: Scorecard, history: Sequence[HistoryRun] | None = N
         lines.extend(_exception_lines(card.exceptions, "", "- "))
     if card.broken_contracts:
         lines += ["", *_broken_lines(card, "")]
+    through = read_through_lines(card.read_through, prefix="- ")
+    if through:
+        lines += ["", through[0][0].upper() + through[0][1:], "", *through[1:]]
     if history:
         lines.append("")
         lines.extend(burndown_markdown(history))
@@ -71,6 +78,7 @@ def scorecard_json(card: Scorecard, history: Sequence[HistoryRun] | None = None)
         "exceptions": [exception.to_json() for exception in card.exceptions],
         "counts": {rule: dict(verdicts) for rule, verdicts in card.counts.items()},
         "broken_contracts": list(card.broken_contracts),
+        "read_through_classes": [dict(c) for c in card.read_through],
     }
     if history is not None:
         document["history"] = [json.loads(run.to_line()) for run in history]
