@@ -311,6 +311,24 @@ def test_a_missing_surfaces_folder_is_a_usage_error(project: Project) -> None:
     assert_usage(run, "nope: no such folder. Fix: create it", "or pass --surfaces DIR.")
 
 
+def test_without_the_default_surfaces_folder_the_question_is_not_checked(
+    project: Project,
+) -> None:
+    (project.root / "docs" / "contracts" / "jobs.md").unlink()
+    (project.root / "docs" / "contracts").rmdir()
+    base, head = project.reports(head=report(finding(), COVERED))
+    run = project.diff(base, head, "--changed-files", project.changed("app/api.py"))
+    assert (run.status, run.err) == (0, "")
+    assert run.answer == (
+        "not checked (no docs/contracts folder here: add contract surfaces there, or pass "
+        "--surfaces DIR)"
+    )
+    required = project.diff(
+        base, head, "--changed-files", project.changed("app/api.py"), "--require-docs"
+    )
+    assert_usage(required, "--require-docs needs contract surfaces, and there is no docs/")
+
+
 def test_malformed_front_matter_names_the_file_and_line(project: Project) -> None:
     project.write({"docs/contracts/bad.md": "---\nsurface: x\nowner: [unclosed\n---\n"})
     base, head = project.reports()

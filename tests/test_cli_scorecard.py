@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import xml.etree.ElementTree as ElementTree
 from dataclasses import replace
 from pathlib import Path
@@ -176,6 +178,28 @@ def test_markdown_format(project: Path, capsys: pytest.CaptureFixture[str]) -> N
         ("", ["r.json", "--surfaces", "nowhere"], "nowhere: no such folder"),
         ("surface", ["r.json"], "docs/contracts/bad.md:2: owner: the required field"),
         ("", ["r.json", "--chart", "r.json/x.svg"], "r.json/x.svg: cannot write the chart"),
+        (
+            "history",
+            ["r.json", "--history", "h.jsonl", "--chart", "r.json/x.svg"],
+            "h.jsonl:1: not JSON",
+        ),
+        ("ok-history", ["r.json", "--history", "h.jsonl", "--chart", "r.json/x.svg"], "x.svg"),
+        ("contracts:[1]", ["r.json", "--contracts", "c.json"], "c.json: contracts[0]: expected"),
+        (
+            'contracts:[{"findings": [1]}]',
+            ["r.json", "--contracts", "c.json"],
+            "c.json: contracts[0].findings[0]: expected an object",
+        ),
+        (
+            'contracts:[{"findings": "ab"}]',
+            ["r.json", "--contracts", "c.json"],
+            "c.json: contracts[0].findings: expected a list or null",
+        ),
+        (
+            'contracts:[{"kept": "yes"}]',
+            ["r.json", "--contracts", "c.json"],
+            "c.json: contracts[0].kept: expected true or false",
+        ),
     ],
 )
 def test_bad_input_is_a_usage_error_and_writes_nothing(
@@ -190,6 +214,12 @@ def test_bad_input_is_a_usage_error_and_writes_nothing(
         (project / "check.json").write_text('{"schema": "other/1"}')
     if setup == "history":
         (project / "h.jsonl").write_text("{broken\n")
+    if setup.startswith("contracts:"):
+        listed = setup.removeprefix("contracts:")
+        (project / "c.json").write_text(
+            f'{{"schema": "redis-boundary-contracts/1", "contracts": {listed}}}'
+        )
+    before = sorted(p.name for p in project.iterdir())
     if setup == "surface":
         (project / "docs" / "contracts" / "bad.md").write_text("---\nsurface: b\nkeys: [x]\n---\n")
     status, out, err = cli(capsys, *args)
@@ -198,3 +228,37 @@ def test_bad_input_is_a_usage_error_and_writes_nothing(
     assert "Traceback" not in err
     if setup == "history":
         assert (project / "h.jsonl").read_text() == "{broken\n"
+    # Nothing written: no chart, and no history line for a run that failed.
+    assert sorted(p.name for p in project.iterdir()) == before
+
+
+def test_bad_input_through_the_console_script_is_one_message(
+    project: Path,
+) -> None:
+    write_card_report(project / "r.json")
+    (project / "c.json").write_text('{"schema": "redis-boundary-contracts/1", "contracts": ["x"]}')
+    script = Path(sys.executable).parent / "redis-boundary"
+    done = subprocess.run(
+        [str(script), "scorecard", "r.json", "--contracts", "c.json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("redis-boundary: c.json: contracts[0]: expected an object")
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_c1_and_c2_are_unknown_for_findings_without_contexts(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_card_report(project / "old.json", finding(), finding(rule="RB102"))
+    data = json.loads(path.read_text())
+    for entry in data["findings"]:
+        del entry["context"]  # as a report written before 1.1
+    path.write_text(json.dumps(data))
+    status, out, _ = cli(capsys, "old.json")
+    assert status == 1
+    assert "C1 unknown No write path where RQ workers determine final business state" in out
+    assert "C2 unknown No user-visible endpoint reading authoritative job state from Redis" in out
+    assert "the report's RB101 findings carry no runtime context (written before 1.1)" in out

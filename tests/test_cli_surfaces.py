@@ -192,3 +192,26 @@ def test_a_config_without_an_rq_contract_is_a_usage_error_when_named(
     status, _, err = cli(capsys, "--config", "layers.ini")
     assert status == 2
     assert "layers.ini has no contract of type rq_retirement" in err
+
+
+def test_a_report_written_before_1_1_leaves_endpoints_and_keys_unchecked(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_surfaces_report(project / "old.json")
+    data = json.loads(path.read_text())
+    for section in ("endpoints", "inventory", "read_through_classes"):
+        del data[section]
+    path.write_text(json.dumps(data))
+    status, out, _ = cli(capsys, "--report", str(path))
+    assert status == 1  # surfshop.cache is still unclaimed
+    assert f"endpoints: not checked: {path} has no endpoints (written before 1.1)" in out
+    assert f"keys: not checked: {path} has no inventory (written before 1.1)" in out
+
+
+def test_a_runtime_module_missing_from_the_graph_is_a_usage_error(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / ".importlinter").write_text(rq_contract_config("surfshop", "surfshop.apii"))
+    status, out, err = cli(capsys)
+    assert (status, out) == (2, "")
+    assert "runtime module 'surfshop.apii' does not exist in the import graph" in err

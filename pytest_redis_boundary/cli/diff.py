@@ -75,7 +75,16 @@ def _diff(args: argparse.Namespace) -> int:
     except ReportInvalid as err:
         return usage(str(err))
     result = diff_reports(base, head)
-    if args.changed_files is not None:
+    if args.changed_files is not None and _no_default_folder(args):
+        if args.require_docs:
+            return usage(
+                f"--require-docs needs contract surfaces, and there is no {args.surfaces} "
+                "folder here: add the surfaces there (docs/reference/surfaces.md in "
+                "pytest-redis-boundary's docs), or pass --surfaces DIR."
+            )
+        why = f"no {args.surfaces} folder here: add contract surfaces there, or pass --surfaces DIR"
+        result = replace(result, docs_not_checked=why)
+    elif args.changed_files is not None:
         try:
             result = replace(result, docs=_check_docs(args, base, head, result.added))
         except (_Problem, SurfacesProblem) as err:
@@ -86,6 +95,14 @@ def _diff(args: argparse.Namespace) -> int:
     if args.require_docs and result.docs is not None and not result.docs.answer:
         return EXIT_VIOLATIONS
     return EXIT_OK
+
+
+def _no_default_folder(args: argparse.Namespace) -> bool:
+    """The surfaces folder was not named and the default one does not exist: a project that
+    has no surfaces yet, which leaves the question unanswered rather than failing the gate."""
+    from ..core.surfaces import DEFAULT_SURFACES_DIR
+
+    return bool(args.surfaces == DEFAULT_SURFACES_DIR and not os.path.isdir(args.surfaces))
 
 
 def _check_docs(

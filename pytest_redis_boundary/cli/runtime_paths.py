@@ -111,8 +111,11 @@ def _gather(
         not_checked["endpoints"] = not_checked["keys"] = "no report (pass --report REPORT.json)"
     else:
         name = report_name or "the report"
-        endpoints = report_endpoints(findings_of(report), report.get("endpoints", ()))
-        sources["endpoints"] = name
+        if "endpoints" in report:
+            endpoints = report_endpoints(findings_of(report), report["endpoints"])
+            sources["endpoints"] = name
+        else:
+            not_checked["endpoints"] = f"{name} has no endpoints (written before 1.1)"
         if "inventory" in report:
             keys = runtime_key_shapes(inventory_of(report))
             sources["keys"] = name

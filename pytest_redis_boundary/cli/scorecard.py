@@ -109,28 +109,34 @@ def _scorecard(args: argparse.Namespace) -> int:
         report_exceptions=report.get("exceptions", ()),
         contracts=contracts,
         read_through=report.get("read_through_classes", ()),
+        # A report written before 1.1 has no context on its findings: C1 and C2 cannot tell.
+        contexts_known=all("context" in finding for finding in report["findings"]),
     )
     history: list[HistoryRun] | None = None
+    old_text = ""
     if args.history is not None:
         path = Path(args.history)
         try:
-            text = path.read_text("utf-8") if path.exists() else ""
+            old_text = path.read_text("utf-8") if path.exists() else ""
         except (OSError, UnicodeDecodeError) as err:
             return usage(f"{path}: cannot read the history: {err}")
         try:
-            history = [*parse_history(text, str(path)), run_of(card)]
+            history = [*parse_history(old_text, str(path)), run_of(card)]
         except HistoryInvalid as err:
             return usage(str(err))
-        prefix = text if not text or text.endswith("\n") else text + "\n"
-        try:
-            write_atomically(path, prefix + history[-1].to_line())
-        except OSError as err:
-            return usage(f"{path}: cannot write the history: {err.strerror or err}")
+    # The chart first: a chart that cannot be written must not leave this run in the history
+    # (a retry would record it twice).
     if args.chart is not None:
         try:
             write_atomically(args.chart, burndown_svg(history or [run_of(card)]))
         except OSError as err:
             return usage(f"{args.chart}: cannot write the chart: {err.strerror or err}")
+    if history is not None:
+        prefix = old_text if not old_text or old_text.endswith("\n") else old_text + "\n"
+        try:
+            write_atomically(args.history, prefix + history[-1].to_line())
+        except OSError as err:
+            return usage(f"{args.history}: cannot write the history: {err.strerror or err}")
     render = {"json": scorecard_json, "markdown": scorecard_markdown}.get(
         args.format, scorecard_text
     )
@@ -152,4 +158,18 @@ def _contracts(path: str) -> dict[str, Any] | str:
         return f"{path}: schema is {got!r}, expected {CONTRACTS_SCHEMA!r}; {fix}."
     if not isinstance(data.get("contracts"), list):
         return f'{path}: "contracts" must be a list; {fix}.'
+    for index, contract in enumerate(data["contracts"]):
+        where = f"{path}: contracts[{index}]"
+        if not isinstance(contract, dict):
+            return f"{where}: expected an object; {fix}."
+        if "kept" in contract and not isinstance(contract["kept"], bool):
+            return f"{where}.kept: expected true or false; {fix}."
+        findings = contract.get("findings")
+        if findings is None:
+            continue
+        if not isinstance(findings, list):
+            return f"{where}.findings: expected a list or null; {fix}."
+        for number, finding in enumerate(findings):
+            if not isinstance(finding, dict):
+                return f"{where}.findings[{number}]: expected an object; {fix}."
     return data

@@ -30,8 +30,9 @@ def enter(context: RuntimeContext) -> None:
 
 def handled_endpoints() -> set[str]:
     """The endpoints handled since the last call, and forget them."""
-    handled = set(_HANDLED)
-    _HANDLED.clear()
+    handled = set()
+    while _HANDLED:  # set.pop is atomic: a name a serving thread adds meanwhile is not lost
+        handled.add(_HANDLED.pop())
     return handled
 
 

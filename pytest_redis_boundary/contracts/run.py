@@ -384,9 +384,13 @@ def runtime_module_names(
     modules: set[str] = set()
     for contract in contracts:
         for entry in contract.runtime_entries():
-            if entry in graph.modules:
-                modules.add(entry)
-                modules.update(graph.find_descendants(entry))
+            if entry not in graph.modules:
+                raise UsageProblem(
+                    f'{name}: contract "{contract.name}": runtime module {entry!r} does not '
+                    "exist in the import graph; correct or remove it in runtime_modules."
+                )
+            modules.add(entry)
+            modules.update(graph.find_descendants(entry))
     return tuple(sorted(modules))
 
 

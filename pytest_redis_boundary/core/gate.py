@@ -73,6 +73,7 @@ class GateResult:
     warned: tuple[Finding, ...] = ()
     fixed: tuple[Finding, ...] = ()
     docs: DocsCheck | None = None  # the third question, when the changed files are known
+    docs_not_checked: str | None = None  # why the third question was not checked, if it was asked
 
     @property
     def blocking(self) -> bool:
@@ -154,6 +155,8 @@ def render(result: GateResult, *, require_docs: bool = False) -> str:
     for question, answer in result.checklist():
         if question == DOCS_QUESTION and result.docs is not None:
             lines += _docs_lines(result.docs)
+        elif question == DOCS_QUESTION and result.docs_not_checked is not None:
+            lines.append(f"- {question} not checked ({result.docs_not_checked})")
         else:
             lines.append(f"- {question} {_answer(answer)}")
     if result.blocking:

@@ -143,6 +143,8 @@ class RedisBoundaryPlugin:
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.totals.unrecorded_clients.update(unrecorded_client_modules())
+        # Requests handled after the last test ended (a session fixture's teardown) count too.
+        self.totals.endpoints.update(handled_endpoints())
         if self.is_worker:
             workeroutput: dict[str, Any] = self.config.workeroutput  # type: ignore[attr-defined]
             workeroutput[WORKER_OUTPUT] = {

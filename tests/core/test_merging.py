@@ -371,9 +371,16 @@ def test_save_report_replaces_the_file_whole(tmp_path: Path) -> None:
 def test_endpoints_are_the_union_of_the_shards() -> None:
     a = shard(endpoints=("GET /jobs/{job_id}", "POST /jobs"))
     b = shard(endpoints=("GET /health", "POST /jobs"))
+    assert merged(a, b)["endpoints"] == ["GET /health", "GET /jobs/{job_id}", "POST /jobs"]
+
+
+@pytest.mark.parametrize("section", ["inventory", "endpoints", "read_through_classes"])
+def test_a_section_a_shard_lacks_is_left_out_of_the_merge(section: str) -> None:
     older = shard()
-    del older["endpoints"]  # a shard written before 1.1
-    assert merged(a, b, older)["endpoints"] == ["GET /health", "GET /jobs/{job_id}", "POST /jobs"]
+    del older[section]  # a shard written before 1.1
+    out = merged(shard(endpoints=("POST /jobs",)), older)
+    # Not an empty list, which would claim the older shard's tests had none.
+    assert section not in out
 
 
 def test_read_through_classes_are_listed_once() -> None:

@@ -115,6 +115,10 @@ def test_unclaimed_paths_are_what_no_surface_claims() -> None:
             "docs/contracts/x.md:4: keys[0]: 't:[abc:*' is not a valid glob",
         ),
         (
+            "---\nsurface: s\nowner: a\nkeys: ['t:[^x]*']\n---\n",
+            "docs/contracts/x.md:4: keys[0]: 't:[^x]*' negates a set with '[^'",
+        ),
+        (
             "---\nsurface: s\nowner: a\nmodules: app.api\n---\n",
             "docs/contracts/x.md:4: modules: expected a list, got 'app.api'",
         ),
@@ -147,7 +151,10 @@ def test_every_problem_of_a_folder_is_reported_at_once(tmp_path: Path) -> None:
     lines = str(caught.value).splitlines()
     assert len(lines) == 2
     assert f"{folder / 'c.md'}:2: surface: the required field" in lines[0]
-    assert f"{folder / 'nested' / 'b.md'}: surface: the name 's' is also the surface of" in lines[1]
+    assert lines[1] == (
+        f"{folder / 'nested' / 'b.md'}:2: surface: the name 's' is also the surface of "
+        f"{folder / 'a.md'}:2. Fix: give each surface its own name."
+    )
 
 
 def test_a_folder_is_read_sorted_by_surface_name(tmp_path: Path) -> None:
@@ -228,3 +235,32 @@ def test_runtime_key_shapes_are_written_from_outside_the_tests() -> None:
 )
 def test_test_files_are_pytests_own_names(path: str, is_test: bool) -> None:
     assert is_test_file(path) is is_test
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\ntitle: Contract surfaces\n---\n# Index\n",
+        "---\ntitle: Surfaces\ndescription: every runtime surface\ntags: [contracts]\n---\n",
+    ],
+)
+def test_front_matter_of_page_metadata_alone_is_not_a_surface(text: str) -> None:
+    assert parse_surface(text, "docs/contracts/index.md") is None
+
+
+def test_empty_claim_lists_claim_nothing() -> None:
+    assert "the surface claims nothing" in problems(
+        "---\nsurface: s\nowner: a\nmodules: []\nendpoints: []\n---\n"
+    )
+
+
+def test_unreadable_files_say_how_to_fix_them(tmp_path: Path) -> None:
+    (tmp_path / "binary.md").write_bytes(b"---\xff\n")
+    (tmp_path / "folder.md").mkdir()
+    with pytest.raises(SurfacesInvalid) as caught:
+        load_surfaces(tmp_path)
+    assert str(caught.value).splitlines() == [
+        f"{tmp_path / 'binary.md'}: is not UTF-8 text. Fix: save it as UTF-8.",
+        f"{tmp_path / 'folder.md'}: is not a file. Fix: rename it so it does not end in .md, "
+        f"or move it out of {tmp_path}.",
+    ]

@@ -39,7 +39,8 @@ Named = tuple[str, Mapping[str, Any]]
 """A report as ``load_report`` read it, with the file name its problems are reported under."""
 
 _STATES: Final = ("active", "expired", "unused", "invalid")
-_MERGED_HERE: Final = (*REPORT_KEYS, "inventory", "endpoints", "read_through_classes")
+_ADDED_IN_1_1: Final = ("inventory", "endpoints", "read_through_classes")
+_MERGED_HERE: Final = (*REPORT_KEYS, *_ADDED_IN_1_1)
 _SAME_DAY_FIX: Final = (
     "shards are merged only when judged against the same day, so run every shard with the same "
     "REDIS_BOUNDARY_TODAY (or --redis-boundary-today=YYYY-MM-DD)"
@@ -78,6 +79,11 @@ def merge_reports(reports: Sequence[Named], *, version: str) -> dict[str, Any]:
         }.values(),
     )
     merged["exceptions"] = exceptions
+    for section in _ADDED_IN_1_1:
+        # A shard written before 1.1 lacks the section: so must the merge, which would otherwise
+        # claim an empty inventory (or no endpoints) for that shard's tests.
+        if not all(section in report for _, report in reports):
+            del merged[section]
     merged.update(_other_sections(reports))
     return merged
 

@@ -130,12 +130,14 @@ def judge_scorecard(
     report_exceptions: Sequence[Mapping[str, Any]] = (),
     contracts: Mapping[str, Any] | None = None,
     read_through: Sequence[Mapping[str, Any]] = (),
+    contexts_known: bool = True,
 ) -> Scorecard:
     """``inventory`` is ``None`` for a report without one; ``surfaces`` is ``None`` when no
-    surfaces folder was found (``surfaces_missing`` says why)."""
+    surfaces folder was found (``surfaces_missing`` says why); ``contexts_known`` is false for
+    a report whose findings carry no runtime context (written before 1.1)."""
     criteria = (
-        _context_criterion("C1", findings, "RB101", RQ_JOB),
-        _context_criterion("C2", findings, "RB102", ENDPOINT),
+        _context_criterion("C1", findings, "RB101", RQ_JOB, contexts_known),
+        _context_criterion("C2", findings, "RB102", ENDPOINT, contexts_known),
         _coverage_criterion(surfaces, surfaces_missing),
         _keys_criterion(findings, inventory),
     )
@@ -154,13 +156,21 @@ def judge_scorecard(
 
 
 def _context_criterion(
-    criterion: str, findings: Sequence[Finding], rule: str, kind: str
+    criterion: str, findings: Sequence[Finding], rule: str, kind: str, contexts_known: bool
 ) -> Criterion:
     evidence = tuple(
         _finding_evidence(f)
         for f in findings
         if f.rule == rule and f.context is not None and f.context.kind == kind
     )
+    if not evidence and not contexts_known and any(f.rule == rule for f in findings):
+        gap = Evidence(
+            "not-checked",
+            f"contexts: the report's {rule} findings carry no runtime context (written before "
+            "1.1); rerun the suite with pytest-redis-boundary 1.1 or later",
+            {"input": "context"},
+        )
+        return Criterion(criterion, CRITERIA[criterion], UNKNOWN, (gap,))
     return Criterion(criterion, CRITERIA[criterion], FAIL if evidence else PASS, evidence)
 
 

@@ -19,6 +19,7 @@ EVIDENCE_SHOWN: Final = 8
 """Evidence lines per criterion in text and markdown (JSON has all): enough to act on."""
 
 _MARK: Final = {PASS: "pass", FAIL: "FAIL", UNKNOWN: "unknown"}
+_KIND_ORDER: Final = {"shape": 0, "unclaimed": 1, "not-checked": 2, "finding": 3}
 
 
 def scorecard_text(card: Scorecard, history: Sequence[HistoryRun] | None = None) -> str:
@@ -100,12 +101,14 @@ def _headline(card: Scorecard) -> str:
 
 
 def _evidence_lines(criterion: Criterion) -> list[str]:
-    """One line per distinct evidence text, sorted (so by rule, then shapes and paths), with how
-    many tests share it: the same write seen in ten tests is one thing to fix."""
+    """One line per distinct evidence text, with how many tests share it (the same write seen in
+    ten tests is one thing to fix): key shapes and paths first (a few lines that sum up what to
+    change), then findings by rule."""
     folded: dict[str, list[Evidence]] = {}
     for item in criterion.evidence:
         folded.setdefault(item.text, []).append(item)
-    lines = [_folded_line(text, folded[text]) for text in sorted(folded)]
+    order = sorted(folded, key=lambda text: (_KIND_ORDER.get(folded[text][0].kind, 9), text))
+    lines = [_folded_line(text, folded[text]) for text in order]
     shown = lines[:EVIDENCE_SHOWN]
     left = len(lines) - len(shown)
     if left:

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Final
 
 import yaml
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from ..policy.errors import PolicyError
-from ..policy.yaml_nodes import NodeReader, describe, is_str
+from ..policy.yaml_nodes import NodeReader, describe, is_str, line_of
 
 __all__ = [
     "DEFAULT_SURFACES_DIR",
@@ -57,6 +57,8 @@ class Surface:
     modules: tuple[str, ...] = ()
     endpoints: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
+    # Where the ``surface:`` field is, for problems that name it; not part of what it claims.
+    line: int | None = field(default=None, compare=False)
 
     def claims_module(self, module: str) -> bool:
         """``module``, or a package it is in, matches one of the module globs."""
@@ -109,10 +111,32 @@ def load_surfaces(folder: str | Path) -> tuple[Surface, ...]:
     errors: list[PolicyError] = []
     surfaces: list[Surface] = []
     for path in sorted(root.rglob("*.md")):
+        if not path.is_file():
+            errors.append(
+                PolicyError(
+                    str(path),
+                    None,
+                    "",
+                    "is not a file",
+                    f"rename it so it does not end in .md, or move it out of {folder}",
+                )
+            )
+            continue
         try:
             text = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            errors.append(PolicyError(str(path), None, "", f"cannot be read: {err}", "fix it"))
+        except UnicodeDecodeError:
+            errors.append(PolicyError(str(path), None, "", "is not UTF-8 text", "save it as UTF-8"))
+            continue
+        except OSError as err:
+            errors.append(
+                PolicyError(
+                    str(path),
+                    None,
+                    "",
+                    f"cannot be read: {err.strerror or err}",
+                    "make it readable, or move it out of the folder",
+                )
+            )
             continue
         try:
             surface = parse_surface(text, str(path))
@@ -156,6 +180,10 @@ def parse_surface(text: str, path: str) -> Surface | None:
         raise _invalid(
             [PolicyError(path, line, "", f"invalid YAML: {detail}", "correct the YAML syntax")]
         ) from None
+    if isinstance(root, MappingNode) and all(
+        isinstance(key, ScalarNode) and key.value in _PAGE_META for key, _ in root.value
+    ):
+        return None  # only page metadata (an index page's title): not a surface
     reader = NodeReader(path)
     surface = _build(reader, root, path, end + 1)
     if reader.errors or surface is None:
@@ -179,7 +207,8 @@ def _build(reader: NodeReader, root: Node | None, path: str, close_line: int) ->
     name = _required_string(reader, fields, "surface", root, "surface: command-submit-job")
     owner = _required_string(reader, fields, "owner", root, "owner: platform-team")
     claims = {kind: _globs(reader, fields.get(kind), kind) for kind in _CLAIMS}
-    if not any(claims.values()) and not any(kind in fields for kind in _CLAIMS):
+    claim_problems = any(error.field.startswith(_CLAIMS) for error in reader.errors)
+    if not any(claims.values()) and not claim_problems:
         reader.error(
             root,
             "",
@@ -196,6 +225,7 @@ def _build(reader: NodeReader, root: Node | None, path: str, close_line: int) ->
         modules=claims["modules"],
         endpoints=claims["endpoints"],
         keys=claims["keys"],
+        line=line_of(fields["surface"]),
     )
 
 
@@ -229,6 +259,9 @@ def _globs(reader: NodeReader, node: Node | None, kind: str) -> tuple[str, ...]:
 def _glob_problem(kind: str, glob: str) -> str | None:
     if glob.count("[") != glob.count("]"):
         return f"{glob!r} is not a valid glob: a '[' or ']' has no partner"
+    if "[^" in glob:
+        # Surface globs are shell globs, where [^...] would silently be a set holding '^'.
+        return f"{glob!r} negates a set with '[^': surface globs write it '[!...]'"
     if kind == "modules" and (not _MODULE_GLOB.match(glob) or ".." in glob or glob.endswith(".")):
         return f"{glob!r} is not a dotted module name or glob"
     if kind == "endpoints" and not _ENDPOINT_GLOB.match(glob):
@@ -250,9 +283,10 @@ def _duplicates(surfaces: Iterable[Surface]) -> list[PolicyError]:
             errors.append(
                 PolicyError(
                     surface.path,
-                    None,
+                    surface.line,
                     "surface",
-                    f"the name {surface.name!r} is also the surface of {earlier.path}",
+                    f"the name {surface.name!r} is also the surface of {earlier.path}"
+                    + ("" if earlier.line is None else f":{earlier.line}"),
                     "give each surface its own name",
                 )
             )
