@@ -21,7 +21,9 @@ from __future__ import annotations
 import asyncio.events
 import importlib.util
 import os
+import site
 import sys
+import sysconfig
 from collections.abc import Iterable
 from contextvars import ContextVar
 from types import CodeType, FrameType
@@ -34,6 +36,7 @@ __all__ = [
     "CallSiteResolver",
     "DepthHint",
     "HintTable",
+    "installed_prefixes",
     "internal_prefixes",
     "module_prefixes",
 ]
@@ -77,6 +80,25 @@ def internal_prefixes() -> tuple[str, ...]:
     here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     found.append(os.path.join(here, ""))
     return tuple(found)
+
+
+def installed_prefixes() -> tuple[str, ...]:
+    """The folders installed packages live in (site-packages of this interpreter and its venv).
+
+    A frame there is a library's, also when the folder lies inside the rootdir (a ``.venv`` in
+    the project, as uv and poetry make it): the call site is the application's frame that called
+    the library, and the library's frame only when no application frame is on the stack.
+    """
+    folders = set()
+    for key in ("purelib", "platlib"):
+        where = sysconfig.get_paths().get(key)
+        if where:
+            folders.add(where)
+    # Old virtualenv releases ship a site module without getsitepackages.
+    site_folders = getattr(site, "getsitepackages", None)
+    if site_folders is not None:
+        folders.update(site_folders())
+    return tuple(sorted(os.path.join(os.path.realpath(f), "") for f in folders))
 
 
 def module_prefixes(names: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -202,6 +224,7 @@ class CallSiteResolver:
     ) -> None:
         self._root = os.path.join(os.path.realpath(os.fspath(rootdir)), "") if rootdir else None
         self._internal = internal_prefixes() + tuple(extra_internal)
+        self._installed = installed_prefixes()
         self._codes: dict[int, _CodeInfo] = {}
 
     def _classify(self, code: CodeType) -> _CodeInfo:
@@ -211,7 +234,11 @@ class CallSiteResolver:
         outside = False
         if real.startswith(self._internal) or filename.startswith(self._internal):
             path = None
-        elif self._root is not None and real.startswith(self._root):
+        elif (
+            self._root is not None
+            and real.startswith(self._root)
+            and not real.startswith(self._installed)
+        ):
             path = real[len(self._root) :].replace(os.sep, "/")
         else:
             path = real

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import site
 import sys
+import sysconfig
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import fakeredis
+import pytest
 import redis
 
 from pytest_redis_boundary.recorder.callsite import CallSiteResolver, DepthHint, HintTable
@@ -323,3 +326,39 @@ def test_a_frame_outside_the_rootdir_is_the_site_when_none_is_inside(tmp_path: P
     finally:
         recorder.uninstall()
     assert [(e.site.path, e.site.line) for e in events] == [(str(tmp_path / "app.py"), 5)]
+
+
+def test_a_library_in_a_virtualenv_inside_the_rootdir_is_not_the_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A project with its .venv inside (as uv and poetry make it): the wrapper library installed
+    # there is a library, not the application, although its file is under the rootdir.
+    installed = tmp_path / ".venv" / "lib" / "python3" / "site-packages"
+    installed.mkdir(parents=True)
+    monkeypatch.setattr(sysconfig, "get_paths", lambda: {"purelib": str(installed)})
+    monkeypatch.setattr(site, "getsitepackages", lambda: [str(installed)])
+    wrapper = installed / "wrapper.py"
+    wrapper.write_text("def store(client):\n    client.set('t:acme:cache:x', 1, ex=60)\n")
+    library: dict[str, Any] = {}
+    exec(compile(wrapper.read_text(), str(wrapper), "exec"), library)
+    app = _application(
+        tmp_path,
+        """
+        def save(store, client):
+            store(client)
+        """,
+    )
+    events: list[Any] = []
+    recorder = Recorder(events.append, rootdir=tmp_path)
+    recorder.install()
+    try:
+        app["save"](library["store"], fakeredis.FakeRedis(server=fakeredis.FakeServer()))
+        library["store"](fakeredis.FakeRedis(server=fakeredis.FakeServer()))
+    finally:
+        recorder.uninstall()
+    # Called from the application: its line. Called from outside the rootdir only (this test
+    # file): the library's own line, as for any library outside it, with its full path.
+    assert [(e.site.path, e.site.line) for e in events] == [
+        ("app.py", 3),
+        (str(wrapper.resolve()), 2),
+    ]
