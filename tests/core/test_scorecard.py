@@ -28,7 +28,7 @@ from pytest_redis_boundary.core.scorecard import (
     scorecard_markdown,
     scorecard_text,
 )
-from pytest_redis_boundary.core.scorecard.burndown import RUNS_SHOWN, burndown_series
+from pytest_redis_boundary.core.scorecard.burndown import RUNS_SHOWN, burndown_series, run_labels
 from pytest_redis_boundary.core.surfaces import RuntimePaths, SurfacesCheck, Unclaimed
 from tests.report_samples import CACHE_SHAPE, finding
 
@@ -292,3 +292,32 @@ def test_the_chart_of_one_run_and_escaped_text() -> None:
     root = ElementTree.fromstring(burndown_svg([run]))
     texts = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "RB<1>: 2" in texts
+
+
+def test_runs_of_one_date_are_numbered_in_tables_and_on_the_chart() -> None:
+    first, second = history_runs(2)
+    same_day = [first, replace(second, date=first.date), second]
+    assert run_labels(same_day) == ["2026-11-01 #1", "2026-11-01 #2", "2026-11-02"]
+    text = scorecard_text(card(), same_day)
+    assert "2026-11-01 #1  2026-11-01 #2  2026-11-02" in text
+    root = ElementTree.fromstring(burndown_svg(same_day))
+    texts = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert {"2026-11-01 #1", "2026-11-01 #2", "2026-11-02"} <= set(texts)
+
+
+def test_criteria_passed_have_their_own_axis_on_the_chart() -> None:
+    # Hundreds of findings on the counts' axis; the criteria (0-4) must still be readable.
+    runs = [
+        replace(run, counts={"RB101": {"violation": 300 - 100 * n}})
+        for n, run in enumerate(history_runs(3))
+    ]
+    root = ElementTree.fromstring(burndown_svg(runs))
+    ns = "{http://www.w3.org/2000/svg}"
+    lines = root.findall(f"{ns}polyline")
+    criteria = lines[-1]  # the last series: criteria passed, 2 then 3 then 3 (of 4)
+    ys = [float(point.split(",")[1]) for point in criteria.attrib["points"].split()]
+    top, bottom = 70.0, 480.0 - 78.0
+    assert ys[0] == pytest.approx(bottom - (bottom - top) * 2 / 4)
+    assert ys[1] == pytest.approx(bottom - (bottom - top) * 3 / 4)
+    texts = [t.text or "" for t in root.iter(f"{ns}text")]
+    assert "criteria passed" in texts and "300" in texts

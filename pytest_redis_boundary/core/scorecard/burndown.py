@@ -10,7 +10,14 @@ from ..catalogue import RULE_NAMES
 from .criteria import CRITERIA
 from .history import HistoryRun
 
-__all__ = ["RUNS_SHOWN", "Series", "burndown_markdown", "burndown_series", "burndown_text"]
+__all__ = [
+    "RUNS_SHOWN",
+    "Series",
+    "burndown_markdown",
+    "burndown_series",
+    "burndown_text",
+    "run_labels",
+]
 
 RUNS_SHOWN: Final = 8
 """The tables show the last runs only (the chart shows them all): a table stays readable."""
@@ -43,18 +50,28 @@ def burndown_series(runs: Sequence[HistoryRun]) -> list[Series]:
     return series
 
 
+def run_labels(runs: Sequence[HistoryRun]) -> list[str]:
+    """Each run's date, numbered where one date has several runs (``2026-12-08 #2``)."""
+    per_date: dict[str, int] = {}
+    for run in runs:
+        per_date[run.date] = per_date.get(run.date, 0) + 1
+    seen: dict[str, int] = {}
+    labels = []
+    for run in runs:
+        seen[run.date] = seen.get(run.date, 0) + 1
+        labels.append(run.date if per_date[run.date] == 1 else f"{run.date} #{seen[run.date]}")
+    return labels
+
+
 def burndown_text(runs: Sequence[HistoryRun]) -> list[str]:
     shown = runs[-RUNS_SHOWN:]
     series = burndown_series(shown)
     head = _heading(runs, shown)
+    labels = run_labels(runs)[-RUNS_SHOWN:]
     label_width = max(len(s.label) for s in series)
-    widths = [max(len(run.date), 4) for run in shown]
-    lines = [
-        head,
-        "  "
-        + " " * label_width
-        + "".join(f"  {r.date:>{w}}" for r, w in zip(shown, widths, strict=True)),
-    ]
+    widths = [max(len(label), 4) for label in labels]
+    dates = "".join(f"  {label:>{w}}" for label, w in zip(labels, widths, strict=True))
+    lines = [head, "  " + " " * label_width + dates]
     for each in series:
         cells = "".join(f"  {v:>{w}}" for v, w in zip(each.values, widths, strict=True))
         lines.append(f"  {each.label:<{label_width}}{cells}")
@@ -67,7 +84,7 @@ def burndown_markdown(runs: Sequence[HistoryRun]) -> list[str]:
     lines = [
         _heading(runs, shown),
         "",
-        "| | " + " | ".join(run.date for run in shown) + " |",
+        "| | " + " | ".join(run_labels(runs)[-RUNS_SHOWN:]) + " |",
         "| --- |" + " ---: |" * len(shown),
     ]
     lines.extend(f"| {s.label} | " + " | ".join(str(v) for v in s.values) + " |" for s in series)

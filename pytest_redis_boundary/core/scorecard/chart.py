@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from typing import Final
 from xml.sax.saxutils import escape
 
-from .burndown import Series, burndown_series
+from .burndown import Series, burndown_series, run_labels
+from .criteria import CRITERIA
 from .history import HistoryRun
 
 __all__ = ["burndown_svg"]
@@ -45,8 +46,10 @@ _FONT: Final = 'font-family="DejaVu Sans, Helvetica, Arial, sans-serif"'
 def burndown_svg(runs: Sequence[HistoryRun]) -> str:
     """The chart of ``runs`` (at least one)."""
     series = burndown_series(runs)
-    top = max((max(s.values) for s in series), default=0)
+    counted = [s for s in series if s.kind != "criteria"]
+    top = max((max(s.values) for s in counted), default=0)
     step, y_max = _y_scale(top)
+    criteria_max = len(CRITERIA)
     plot_w = WIDTH - _LEFT - _RIGHT
     plot_h = HEIGHT - _TOP - _BOTTOM
 
@@ -59,6 +62,11 @@ def burndown_svg(runs: Sequence[HistoryRun]) -> str:
     def y_of(value: float) -> float:
         return _TOP + plot_h * (1 - value / y_max)
 
+    def y_of_criteria(value: float) -> float:
+        # Criteria passed (0 to 4) have their own axis, on the right: on the counts' axis
+        # (hundreds of findings, say) their line would lie flat on zero.
+        return _TOP + plot_h * (1 - value / criteria_max)
+
     span = runs[0].date if runs[0].date == runs[-1].date else f"{runs[0].date} to {runs[-1].date}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
@@ -68,7 +76,7 @@ def burndown_svg(runs: Sequence[HistoryRun]) -> str:
         f'<text x="{_LEFT}" y="30" {_FONT} font-size="19" font-weight="bold" fill="#222">'
         "Redis/RQ retirement burndown</text>",
         f'<text x="{_LEFT}" y="52" {_FONT} font-size="13" fill="#555">Findings per rule, '
-        f"active exceptions and acceptance criteria passed, {len(runs)} "
+        f"active exceptions (left axis) and acceptance criteria passed (right), {len(runs)} "
         f"run{'s' if len(runs) != 1 else ''}, {escape(span)}</text>",
     ]
     # Horizontal grid lines and the y axis's ticks.
@@ -87,20 +95,36 @@ def burndown_svg(runs: Sequence[HistoryRun]) -> str:
     parts.append(
         f'<line x1="{_LEFT}" y1="{_TOP}" x2="{_LEFT}" y2="{_TOP + plot_h}" stroke="#888"/>'
     )
+    right = _LEFT + plot_w
+    parts.append(
+        f'<line x1="{right}" y1="{_TOP}" x2="{right}" y2="{_TOP + plot_h}" '
+        f'stroke="{_CRITERIA_COLOUR}"/>'
+    )
+    for passed in range(criteria_max + 1):
+        y = y_of_criteria(passed)
+        parts.append(
+            f'<text x="{right + 7}" y="{y + 4:.1f}" {_FONT} font-size="12" '
+            f'fill="{_CRITERIA_COLOUR}">{passed}</text>'
+        )
+    parts.append(
+        f'<text transform="translate({right + 30} {_TOP + plot_h / 2:.1f}) rotate(90)" {_FONT} '
+        f'font-size="13" fill="{_CRITERIA_COLOUR}" text-anchor="middle">criteria passed</text>'
+    )
     parts.append(
         f'<text transform="translate(18 {_TOP + plot_h / 2:.1f}) rotate(-90)" {_FONT} '
         'font-size="13" fill="#444" text-anchor="middle">count</text>'
     )
     # The x axis: a tick per run, a date label on at most _MAX_DATE_LABELS of them.
     every = max(1, math.ceil(len(runs) / _MAX_DATE_LABELS))
-    for index, run in enumerate(runs):
+    labels = run_labels(runs)
+    for index, label in enumerate(labels):
         x = x_of(index)
         base = _TOP + plot_h
         parts.append(f'<line x1="{x:.1f}" y1="{base}" x2="{x:.1f}" y2="{base + 5}" stroke="#888"/>')
         if (len(runs) - 1 - index) % every == 0:  # counted from the last run, always labelled
             parts.append(
                 f'<text x="{x:.1f}" y="{base + 20}" {_FONT} font-size="12" fill="#444" '
-                f'text-anchor="middle">{escape(run.date)}</text>'
+                f'text-anchor="middle">{escape(label)}</text>'
             )
     parts.append(
         f'<text x="{_LEFT + plot_w / 2:.1f}" y="{HEIGHT - 34}" {_FONT} font-size="13" '
@@ -108,13 +132,14 @@ def burndown_svg(runs: Sequence[HistoryRun]) -> str:
     )
     for position, each in enumerate(series):
         colour, dash = _style(each, position)
-        points = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in enumerate(each.values))
+        to_y = y_of_criteria if each.kind == "criteria" else y_of
+        points = " ".join(f"{x_of(i):.1f},{to_y(v):.1f}" for i, v in enumerate(each.values))
         parts.append(
             f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5" '
             f'stroke-linejoin="round"{dash}/>'
         )
         parts.extend(
-            f'<circle cx="{x_of(i):.1f}" cy="{y_of(v):.1f}" r="3.5" fill="{colour}"/>'
+            f'<circle cx="{x_of(i):.1f}" cy="{to_y(v):.1f}" r="3.5" fill="{colour}"/>'
             for i, v in enumerate(each.values)
         )
     parts.extend(_legend(series))
@@ -123,7 +148,7 @@ def burndown_svg(runs: Sequence[HistoryRun]) -> str:
 
 
 def _legend(series: Sequence[Series]) -> list[str]:
-    x = WIDTH - _RIGHT + 24
+    x = WIDTH - _RIGHT + 52
     parts = [
         f'<text x="{x}" y="{_TOP}" {_FONT} font-size="13" font-weight="bold" fill="#222">'
         "Series (last run)</text>"
@@ -152,7 +177,7 @@ def _style(series: Series, position: int) -> tuple[str, str]:
 
 def _y_scale(top: int) -> tuple[int, int]:
     """A tick step of 1, 2 or 5 times a power of ten giving at most six intervals, and the
-    axis's top (a multiple of the step, at least 4 so the criteria's 0-4 fit)."""
+    axis's top (a multiple of the step, at least 4)."""
     top = max(top, 4)
     step = 1
     while True:
