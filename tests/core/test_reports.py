@@ -576,3 +576,14 @@ def test_a_report_that_fits_is_not_folded() -> None:
     text = to_markdown(report(*_walrus_like(2), tests=2, calls=160))
     assert "Folded" not in text
     assert text.count("| violation | `tests/test_walrus.py::test_") == 160
+
+
+def test_text_shows_three_findings_of_one_identity_then_how_many_more() -> None:
+    tests = [f"tests/test_jobs.py::test_done[{n}]" for n in range(5)]
+    text = to_text(report(*(finding(test=test) for test in tests)))
+    assert text.count("RB101 business-write: HSET t:acme:job:42") == 3
+    assert (
+        "  ... and 2 more violation finding(s) of the same identity, t:{tenant}:job:* at "
+        "app/jobs.py in mark_done() (the JSON report lists every one)\n"
+    ) in text
+    assert tests[2] in text and tests[3] not in text

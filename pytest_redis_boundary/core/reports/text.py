@@ -24,9 +24,14 @@ def to_text(report: Mapping[str, Any]) -> str:
         lines += ["", "no findings"]
     for rule, group in by_rule(findings):
         lines += ["", f"{rule_title(rule)} ({len(group)})"]
+        shown: dict[tuple[object, ...], int] = {}
         for finding in group:
-            lines.append(f"  {finding_line(finding)}")
-            lines.append(f"      {finding.line()}")
+            identity = (finding.verdict, *finding.identity())
+            shown[identity] = shown.get(identity, 0) + 1
+            if shown[identity] <= REPEATS_SHOWN:
+                lines.append(f"  {finding_line(finding)}")
+                lines.append(f"      {finding.line()}")
+        lines.extend(_left_out(group, shown))
         fix = HOW_TO_FIX.get(rule)
         if fix is not None:
             lines.append(f"  how to fix: {fix}")
@@ -40,6 +45,27 @@ def to_text(report: Mapping[str, Any]) -> str:
                 f"matched {entry.get('matched')}"
             )
     return "\n".join(lines) + "\n"
+
+
+REPEATS_SHOWN = 3
+"""Findings of one identity (verdict, rule, key shape, site file, function) shown in full; a
+suite that runs one write in a hundred parametrized tests gets three, then one line saying how
+many more (the JSON report and ``--format markdown`` hold them all)."""
+
+
+def _left_out(group: list[Finding], shown: Mapping[tuple[object, ...], int]) -> list[str]:
+    lines = []
+    for identity, count in shown.items():
+        if count > REPEATS_SHOWN:
+            first = next(f for f in group if (f.verdict, *f.identity()) == identity)
+            where = f" at {first.site_file}" if first.site_file else ""
+            function = f" in {first.function}()" if first.function else ""
+            lines.append(
+                f"  ... and {count - REPEATS_SHOWN} more {first.verdict} finding(s) of the same "
+                f"identity, {first.shape or '(no key)'}{where}{function} (the JSON report lists "
+                "every one)"
+            )
+    return lines
 
 
 def finding_line(finding: Finding) -> str:
