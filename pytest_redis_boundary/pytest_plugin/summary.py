@@ -111,20 +111,24 @@ def _unrecorded_lines(totals: RunTotals) -> list[str]:
 
 def _repeats_line(data: SummaryInput) -> list[str]:
     """How many warned findings repeated an identity already warned about (``outcome``)."""
-    warned = [
+    would_warn = [
         f
         for f in data.findings
         if f.test is not None
-        and f.phase != "teardown"
         and (f.verdict == "warning" or (data.mode == "warn" and f.verdict == "violation"))
     ]
+    warned = [f for f in would_warn if f.phase != "teardown"]
     shown = len({(f.verdict, *f.identity()) for f in warned})
-    if len(warned) == shown:
+    teardown = len(would_warn) - len(warned)
+    if len(warned) == shown and not teardown:
         return []
+    # Each finding a warning stands for is warned, a repeat not warned again, or sent in
+    # teardown (reported, never warned): the three add up to the counts above.
+    tail = f", {teardown} in teardown (reported, not warned)" if teardown else ""
     return [
         "RedisBoundaryWarning: one per finding identity (rule, key shape, file, function): "
-        f"{shown} shown, {len(warned) - shown} repeats not warned again (counted here and "
-        "in the reports)"
+        f"{shown} shown, {len(warned) - shown} repeats not warned again{tail} (counted here "
+        "and in the reports)"
     ]
 
 

@@ -52,3 +52,41 @@ def test_a_clean_run_gives_no_advice(app: pytest.Pytester) -> None:
         """
     )
     assert "what to do first" not in run(app).stdout.str()
+
+
+def test_warned_repeats_and_teardown_findings_add_up(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_repeats="""
+        import fakeredis
+        import pytest
+
+        client = fakeredis.FakeRedis()
+
+
+        def write(n):
+            client.hset(f"t:acme:job:{n}", "status", "done")
+
+
+        @pytest.fixture
+        def seeded():
+            yield
+            client.hset("t:acme:job:99", "status", "gone")  # teardown: reported, never warned
+
+
+        @pytest.mark.parametrize("n", [1, 2, 3])
+        def test_writes(n, seeded):
+            write(n)
+        """
+    )
+    result = run(pytester, "--redis-boundary=warn", "-p", "no:randomly")
+    result.assert_outcomes(passed=3)
+    # Each test's call phase gives RB101 and RB201, its teardown one RB101: 9 violations, of
+    # which 2 identities warned, 4 repeats of them, 3 in teardown.
+    result.stdout.fnmatch_lines(
+        [
+            "*3 tests, * Redis calls, 9 violations, 0 excepted, 0 warnings",
+            "RedisBoundaryWarning: one per finding identity (rule, key shape, file, function): "
+            "2 shown, 4 repeats not warned again, 3 in teardown (reported, not warned) "
+            "(counted here and in the reports)",
+        ]
+    )
