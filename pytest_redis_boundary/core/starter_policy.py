@@ -75,12 +75,19 @@ def sample_key(shape: str) -> str:
 @dataclass(frozen=True, slots=True)
 class _Proposal:
     name: str
-    entries: tuple[InventoryEntry, ...]
+    entries: tuple[InventoryEntry, ...]  # each gives the class a pattern
     run_class: str | None  # the run's policy class the shapes were in, absent from the base
+    # Unclassified shapes whose keys the entries' patterns already hold (``cache:spam`` under
+    # ``cache:*``): observed and bounded with the class, without patterns of their own.
+    covered: tuple[InventoryEntry, ...] = ()
+
+    @property
+    def observed(self) -> tuple[InventoryEntry, ...]:
+        return (*self.entries, *self.covered)
 
     @property
     def bound(self) -> int | None:
-        ttls = [e.max_ttl_seconds for e in self.entries if e.max_ttl_seconds is not None]
+        ttls = [e.max_ttl_seconds for e in self.observed if e.max_ttl_seconds is not None]
         return proposed_bound(max(ttls)) if ttls else None
 
 
@@ -147,16 +154,55 @@ def _proposals(entries: Sequence[InventoryEntry], base: Policy) -> list[_Proposa
         name = run_class if usable else _unique(_name_for(group[0].shape), taken)
         taken.add(name)
         proposals.append(_Proposal(name, tuple(group), run_class))
+    covered = _covered_by_broader(single)
     for entry in single:
+        if any(entry in held for held in covered.values()):
+            continue
         name = _unique(_name_for(entry.shape), taken)
         taken.add(name)
-        proposals.append(_Proposal(name, (entry,), None))
+        proposals.append(_Proposal(name, (entry,), None, covered.get(entry.shape, ())))
     return sorted(proposals, key=lambda p: (-_specificity(p), p.name))
+
+
+def _covered_by_broader(
+    entries: Sequence[InventoryEntry],
+) -> dict[str, tuple[InventoryEntry, ...]]:
+    """For each unclassified shape, the narrower unclassified shapes whose keys its pattern
+    holds: one class for ``temp:*`` rather than one each for ``temp:a``, ``temp:b`` and
+    ``temp:*``. The broadest pattern takes them; a narrower one it holds takes none. A shape
+    with no word after its tenant (``t:{tenant}:*``) is a catch-all, not a family: it takes
+    none, and the narrower shapes keep classes of their own, listed first."""
+    broadest_first = sorted(entries, key=lambda e: (_literal_length(e.shape), e.shape))
+    covered: dict[str, tuple[InventoryEntry, ...]] = {}
+    taken: set[str] = set()
+    for broad in broadest_first:
+        if broad.shape in taken or _name_for(broad.shape) == _NO_WORDS:
+            continue
+        pattern = KeyPattern(shape_pattern(broad.shape))
+        held = tuple(
+            other
+            for other in broadest_first
+            if other.shape != broad.shape
+            and other.shape not in taken
+            and _literal_length(other.shape) > _literal_length(broad.shape)
+            and pattern.match(sample_key(other.shape))
+        )
+        if held:
+            covered[broad.shape] = held
+            taken.update(other.shape for other in held)
+    return covered
+
+
+def _literal_length(shape: str) -> int:
+    return len(shape.replace(_TENANT, "").replace("*", ""))
 
 
 def _specificity(proposal: _Proposal) -> int:
     """The fewest literal characters among the proposal's patterns."""
-    return min(len(e.shape.replace(_TENANT, "").replace("*", "")) for e in proposal.entries)
+    return min(_literal_length(e.shape) for e in proposal.entries)
+
+
+_NO_WORDS: Final = "keys"  # _name_for's name for a shape with no word after its tenant
 
 
 def _name_for(shape: str) -> str:
@@ -165,7 +211,7 @@ def _name_for(shape: str) -> str:
     if _TENANT in shape:
         shape = shape.split(_TENANT, 1)[1]
     words = [word.lower() for word in _WORD.findall(shape.replace("*", " "))][:4]
-    name = "_".join(words) or "keys"
+    name = "_".join(words) or _NO_WORDS
     return f"k_{name}" if name[0].isdigit() else name
 
 
@@ -197,23 +243,23 @@ def _proposed_class(
     for entry, pattern in zip(proposal.entries, compiled, strict=True):
         # Escaping is ours to get right: the pattern must hold the keys it was made from.
         assert pattern.match(sample_key(entry.shape)), (entry.shape, pattern)
-    notes = [f"observed: {_seen(entry)}" for entry in proposal.entries]
+    notes = [f"observed: {_seen(entry)}" for entry in proposal.observed]
     if proposal.run_class is not None:
         notes.append(
             f"the run's policy called it {_quoted(proposal.run_class)}, which the default lacks"
         )
     bound = proposal.bound
     if bound is not None:
-        largest = max(e.max_ttl_seconds or 0 for e in proposal.entries)
+        largest = max(e.max_ttl_seconds or 0 for e in proposal.observed)
         notes.append(
             f"max_ttl_seconds: the largest TTL seen ({_seconds(largest)} s), rounded up to the "
             "next whole minute"
         )
-    if any(entry.persistent for entry in proposal.entries):
+    if any(entry.persistent for entry in proposal.observed):
         notes.append("some write left a key without a TTL: RB201 until the code sets one")
-    if not all(entry.tenant for entry in proposal.entries) and base.tenant.required:
+    if not all(entry.tenant for entry in proposal.observed) and base.tenant.required:
         notes.append("its keys carry no tenant: RB301 until they do (or a tenant pattern)")
-    if any(base.is_business_key(sample_key(e.shape)) for e in proposal.entries):
+    if any(base.is_business_key(sample_key(e.shape)) for e in proposal.observed):
         notes.append(
             "its keys match business patterns: only a class of TTL-bounded copies read through "
             "from the durable owner may say read_through: true"
@@ -221,7 +267,7 @@ def _proposed_class(
     others = [
         entry.shape
         for entry in entries
-        if entry not in proposal.entries
+        if entry not in proposal.observed
         and any(pattern.match(sample_key(entry.shape)) for pattern in compiled)
     ]
     if others:

@@ -162,3 +162,19 @@ def test_the_base_policys_classes_are_kept_as_they_are() -> None:
     policy = parse_policy(text, "redis-boundary.yaml")
     mirror = policy.class_named("mirror")
     assert mirror is not None and mirror.read_through and mirror.max_ttl_seconds == 60
+
+
+def test_a_wildcard_shape_takes_the_narrower_shapes_of_its_family() -> None:
+    # flask-caching's tests: fixed keys and a wildcard one under one prefix, all one cache.
+    family = [
+        replace(SESSION, shape="werkzeug-test-case:*", tenant=False, max_ttl_seconds=300),
+        replace(SESSION, shape="werkzeug-test-case:spam", tenant=False, max_ttl_seconds=900),
+        replace(SESSION, shape="werkzeug-test-case:foo", tenant=False, max_ttl_seconds=None),
+    ]
+    text, policy = loaded(family)
+    proposed = policy.classes[3:]
+    assert [c.name for c in proposed] == ["werkzeug_test_case"]
+    assert [str(p) for p in proposed[0].keys] == ["werkzeug-test-case:*"]
+    assert proposed[0].max_ttl_seconds == 900  # the largest TTL of the family
+    assert text.count('observed: "werkzeug-test-case:') == 3
+    assert "also matches keys of" not in text
