@@ -117,9 +117,7 @@ def main() -> int:
         for round_number in range(args.rounds):
             shift = round_number % len(VARIANTS)
             for variant in VARIANTS[shift:] + VARIANTS[:shift]:
-                seconds[variant].append(
-                    _time_run(folder, variant, args.requests, args.compiled)
-                )
+                seconds[variant].append(_time_run(folder, variant, args.requests, args.compiled))
     build = "compiled" if args.compiled else "pure Python"
     print(
         f"{args.requests} FastAPI TestClient requests (4 commands each), {build} plugin, "
@@ -135,9 +133,7 @@ def main() -> int:
         to_plain = statistics.median(
             run / base for run, base in zip(runs, seconds["no-contexts"], strict=True)
         )
-        print(
-            f"| {variant} | {statistics.median(runs):.3f} s | {to_off:.3f}x | {to_plain:.3f}x |"
-        )
+        print(f"| {variant} | {statistics.median(runs):.3f} s | {to_off:.3f}x | {to_plain:.3f}x |")
     plugin = statistics.median(seconds["plugin"]) - statistics.median(seconds["off"])
     plain = statistics.median(seconds["no-contexts"]) - statistics.median(seconds["off"])
     if plain > 0:
