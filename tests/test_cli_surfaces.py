@@ -215,3 +215,17 @@ def test_a_runtime_module_missing_from_the_graph_is_a_usage_error(
     status, out, err = cli(capsys)
     assert (status, out) == (2, "")
     assert "runtime module 'surfshop.apii' does not exist in the import graph" in err
+
+
+def test_an_unregistered_rq_retirement_type_says_how_to_register_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registration = (
+        "contract_types =\n"
+        "    rq_retirement: pytest_redis_boundary.contracts.RQRetirementContract\n"
+    )
+    config = rq_contract_config("surfshop", "surfshop.api").replace(registration, "")
+    (project / ".importlinter").write_text(config)
+    status, _, err = cli(capsys, "--config", ".importlinter")
+    assert status == 2
+    assert "a contract says type = rq_retirement, but contract_types does not register" in err

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import rich
 from importlinter import configuration
@@ -125,6 +125,14 @@ def _read_options(config: str | None) -> tuple[str, Any]:
         options = use_cases.read_user_options(config_filename=config)
     except FileNotFoundError as err:
         where = f"'{config}'" if config else "setup.cfg, .importlinter or pyproject.toml here"
+        found = [] if config else [n for n in _CONFIG_FILES if os.path.exists(n)]
+        if found:
+            # The files are there; what is missing is import-linter's section in them.
+            section = " or ".join(_CONFIG_SECTIONS[n] for n in found)
+            raise UsageProblem(
+                f"{' and '.join(found)} found here, but without an import-linter section "
+                f"({section}); add one, or pass --config FILE."
+            ) from None
         raise UsageProblem(f"{err} Looked for {where}; pass --config FILE.") from None
     except Exception as err:  # configparser and tomllib errors
         raise UsageProblem(f"cannot read {config or 'the configuration'}: {err}") from None
@@ -135,6 +143,14 @@ def _read_options(config: str | None) -> tuple[str, Any]:
         # Tell rq_retirement contracts which file they come from (relative paths resolve there).
         options.session_options[_CONFIG_FILE_OPTION] = str(Path(filename).resolve())
     return (os.path.relpath(filename) if filename else "the configuration"), options
+
+
+_CONFIG_FILES: Final = ("setup.cfg", ".importlinter", "pyproject.toml")
+_CONFIG_SECTIONS: Final = {
+    "setup.cfg": "[importlinter]",
+    ".importlinter": "[importlinter]",
+    "pyproject.toml": "[tool.importlinter]",
+}
 
 
 def default_config_file() -> str | None:
@@ -374,6 +390,12 @@ def runtime_module_names(
         name, options = _read_options(config)
         contracts = _rq_contracts(name, options)
         if not contracts:
+            if any(c.get("type") == "rq_retirement" for c in options.contracts_options):
+                raise UsageProblem(
+                    f"{name}: a contract says type = rq_retirement, but contract_types does not "
+                    "register that type; add to [importlinter]: contract_types = rq_retirement: "
+                    "pytest_redis_boundary.contracts.RQRetirementContract"
+                )
             raise NoRuntimeModules(
                 f"{name} has no contract of type rq_retirement, so it names no runtime modules"
             )

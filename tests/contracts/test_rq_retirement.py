@@ -682,3 +682,14 @@ def test_freeze_reads_a_single_root_package_written_on_one_line(
     frozen = project.cli("freeze")
     assert frozen.status == 0, frozen.err
     assert "  + app.api.a -> rq" in frozen.out.splitlines()
+
+
+def test_a_config_file_without_import_linters_section_says_so(project: Project) -> None:
+    (project.root / "pyproject.toml").write_text("[project]\nname = 'shop'\n")
+    (project.root / "setup.cfg").write_text("[flake8]\nmax-line-length = 100\n")
+    run = project.check()
+    assert run.status == 2
+    assert run.err.strip() == (
+        "redis-boundary: setup.cfg and pyproject.toml found here, but without an import-linter "
+        "section ([importlinter] or [tool.importlinter]); add one, or pass --config FILE."
+    )
