@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .common import EXIT_OK, EXIT_VIOLATIONS, Subparsers, add_config_options, usage
-from .runtime_paths import SurfacesProblem, add_surfaces_option, runtime_modules
+from .runtime_paths import SurfacesProblem, add_surfaces_option, runtime_modules, surfaces_folder
 
 if TYPE_CHECKING:
     from ..core.findings import Finding
@@ -47,7 +47,7 @@ def add_diff_command(subparsers: Subparsers) -> None:
         help="the pull request's changed files, one path per line as git diff --name-only "
         "BASE...HEAD prints them, relative to the current directory ('-': read stdin)",
     )
-    add_surfaces_option(parser)
+    add_surfaces_option(parser, when_missing="; the docs question is not checked without it")
     parser.add_argument(
         "--require-docs",
         action="store_true",
@@ -75,18 +75,19 @@ def _diff(args: argparse.Namespace) -> int:
     except ReportInvalid as err:
         return usage(str(err))
     result = diff_reports(base, head)
-    if args.changed_files is not None and _no_default_folder(args):
+    folder, absent = surfaces_folder(args)
+    if args.changed_files is not None and absent is not None:
         if args.require_docs:
             return usage(
-                f"--require-docs needs contract surfaces, and there is no {args.surfaces} "
-                "folder here: add the surfaces there (docs/reference/surfaces.md in "
-                "pytest-redis-boundary's docs), or pass --surfaces DIR."
+                f"--require-docs needs contract surfaces, and there is {absent}: add the "
+                "surfaces there (docs/reference/surfaces.md in pytest-redis-boundary's docs), "
+                "or pass --surfaces DIR."
             )
-        why = f"no {args.surfaces} folder here: add contract surfaces there, or pass --surfaces DIR"
+        why = f"{absent}: add contract surfaces there, or pass --surfaces DIR"
         result = replace(result, docs_not_checked=why)
     elif args.changed_files is not None:
         try:
-            result = replace(result, docs=_check_docs(args, base, head, result.added))
+            result = replace(result, docs=_check_docs(args, folder, base, head, result.added))
         except (_Problem, SurfacesProblem) as err:
             return usage(str(err))
     print(render(result, require_docs=args.require_docs), end="")
@@ -97,16 +98,9 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _no_default_folder(args: argparse.Namespace) -> bool:
-    """The surfaces folder was not named and the default one does not exist: a project that
-    has no surfaces yet, which leaves the question unanswered rather than failing the gate."""
-    from ..core.surfaces import DEFAULT_SURFACES_DIR
-
-    return bool(args.surfaces == DEFAULT_SURFACES_DIR and not os.path.isdir(args.surfaces))
-
-
 def _check_docs(
     args: argparse.Namespace,
+    folder: str,
     base: Mapping[str, Any],
     head: Mapping[str, Any],
     added: Sequence[Finding],
@@ -124,7 +118,7 @@ def _check_docs(
 
     changed = _read_changed_files(args.changed_files)
     try:
-        surfaces = load_surfaces(args.surfaces)
+        surfaces = load_surfaces(folder)
     except SurfacesInvalid as err:
         raise _Problem(str(err)) from None
     notes: list[str] = []
@@ -159,7 +153,7 @@ def _check_docs(
     )
     changed_here = {os.path.realpath(path) for path in changed}
     updated = {s.path for s in surfaces if os.path.realpath(s.path) in changed_here}
-    return check_docs(args.surfaces, changes, surfaces, updated, notes)
+    return check_docs(folder, changes, surfaces, updated, notes)
 
 
 def _read_changed_files(source: str) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ and says why; an input that is given but unreadable is a usage error.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,20 +22,38 @@ from ..core.surfaces import (
     runtime_key_shapes,
 )
 
-__all__ = ["SurfacesProblem", "add_surfaces_option", "check_surfaces", "runtime_modules"]
+__all__ = [
+    "SurfacesProblem",
+    "add_surfaces_option",
+    "check_surfaces",
+    "runtime_modules",
+    "surfaces_folder",
+]
 
 
 class SurfacesProblem(Exception):
     """An input of the surfaces check that cannot be read: the usage error to print."""
 
 
-def add_surfaces_option(parser: argparse.ArgumentParser) -> None:
+def add_surfaces_option(parser: argparse.ArgumentParser, *, when_missing: str = "") -> None:
+    """``--surfaces DIR``; ``when_missing`` says what the command does when it is not given and
+    the default folder does not exist."""
     parser.add_argument(
         "--surfaces",
         metavar="DIR",
-        default=DEFAULT_SURFACES_DIR,
-        help=f"the contract surfaces' folder (default: {DEFAULT_SURFACES_DIR})",
+        default=None,
+        help=f"the contract surfaces' folder (default: {DEFAULT_SURFACES_DIR}{when_missing})",
     )
+
+
+def surfaces_folder(args: argparse.Namespace) -> tuple[str, str | None]:
+    """The surfaces folder, and why it is not there when ``--surfaces`` was not given and the
+    default folder does not exist (a project with no surfaces yet): ``None`` otherwise, also
+    for a named folder that is missing, which loading reports as a usage error."""
+    folder: str = args.surfaces or DEFAULT_SURFACES_DIR
+    if args.surfaces is None and not os.path.isdir(folder):
+        return folder, f"no {folder} folder here"
+    return folder, None
 
 
 def check_surfaces(

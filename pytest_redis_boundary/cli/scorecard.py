@@ -9,14 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from .common import EXIT_OK, EXIT_VIOLATIONS, Subparsers, add_config_options, usage
-from .runtime_paths import SurfacesProblem, check_surfaces
+from .runtime_paths import SurfacesProblem, add_surfaces_option, check_surfaces, surfaces_folder
 
 CONTRACTS_SCHEMA = "redis-boundary-contracts/1"
 
 
 def add_scorecard_command(subparsers: Subparsers) -> None:
-    from ..core.surfaces import DEFAULT_SURFACES_DIR
-
     parser = subparsers.add_parser(
         "scorecard",
         help="judge the contract's four acceptance criteria for retirement completion",
@@ -33,13 +31,7 @@ def add_scorecard_command(subparsers: Subparsers) -> None:
         help="redis-boundary check --format json output: lists the import contracts' "
         "exceptions still active",
     )
-    parser.add_argument(
-        "--surfaces",
-        metavar="DIR",
-        default=None,
-        help=f"the contract surfaces' folder (default: {DEFAULT_SURFACES_DIR}; C3 is unknown "
-        "when the default folder does not exist)",
-    )
+    add_surfaces_option(parser, when_missing="; C3 is unknown when it does not exist")
     add_config_options(parser)
     parser.add_argument(
         "--history",
@@ -71,7 +63,6 @@ def _scorecard(args: argparse.Namespace) -> int:
         scorecard_markdown,
         scorecard_text,
     )
-    from ..core.surfaces import DEFAULT_SURFACES_DIR
 
     try:
         report = load_report(args.file)
@@ -83,11 +74,11 @@ def _scorecard(args: argparse.Namespace) -> int:
         if isinstance(loaded, str):
             return usage(loaded)
         contracts = loaded
-    folder = args.surfaces or DEFAULT_SURFACES_DIR
+    folder, absent = surfaces_folder(args)
     surfaces = None
     missing = None
-    if args.surfaces is None and not Path(folder).is_dir():
-        missing = f"no {folder} folder here (pass --surfaces DIR)"
+    if absent is not None:
+        missing = f"{absent} (pass --surfaces DIR)"
     else:
         try:
             surfaces = check_surfaces(

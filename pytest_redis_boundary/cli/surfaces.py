@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from .common import EXIT_OK, EXIT_VIOLATIONS, Subparsers, add_config_options, usage
-from .runtime_paths import SurfacesProblem, add_surfaces_option, check_surfaces
+from .runtime_paths import SurfacesProblem, add_surfaces_option, check_surfaces, surfaces_folder
 
 
 def add_surfaces_command(subparsers: Subparsers) -> None:
@@ -42,7 +42,7 @@ def _surfaces(args: argparse.Namespace) -> int:
             return usage(str(err))
     try:
         check = check_surfaces(
-            args.surfaces,
+            surfaces_folder(args)[0],
             config=args.config,
             report=report,
             report_name=args.report,
