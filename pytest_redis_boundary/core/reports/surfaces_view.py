@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Final
 
 from ..surfaces import SurfacesCheck
-from ..surfaces.claims import CLAIM_KINDS
+from ..surfaces.claims import CLAIM_KINDS, CLAIM_NOUNS
 
 __all__ = ["surfaces_text"]
 
-_WHAT: Final = {"modules": "module", "endpoints": "endpoint", "keys": "key shape"}
 _FROM: Final = {
     "modules": "under the rq_retirement contracts' runtime_modules ({source})",
     "endpoints": "seen in {source}",
@@ -24,7 +23,7 @@ def surfaces_text(check: SurfacesCheck) -> str:
     lines = [f"{head}, {_plural(count, 'runtime path')} unclaimed"]
     for surface in check.surfaces:
         claims = ", ".join(
-            _plural(len(globs), _WHAT[kind] + " glob")
+            _plural(len(globs), CLAIM_NOUNS[kind] + " glob")
             for kind, globs in (
                 ("modules", surface.modules),
                 ("endpoints", surface.endpoints),

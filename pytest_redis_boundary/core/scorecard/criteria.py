@@ -21,7 +21,7 @@ from ..findings import Finding
 from ..inventory import BUSINESS, InventoryEntry
 from ..runtime_context import ENDPOINT, RQ_JOB
 from ..surfaces import SurfacesCheck
-from ..surfaces.claims import CLAIM_KINDS
+from ..surfaces.claims import CLAIM_KINDS, CLAIM_NOUNS
 
 __all__ = [
     "CRITERIA",
@@ -183,7 +183,11 @@ def _coverage_criterion(surfaces: SurfacesCheck | None, missing: str | None) -> 
     for kind in CLAIM_KINDS:
         for path in surfaces.unclaimed.of(kind):
             evidence.append(
-                Evidence("unclaimed", f"unclaimed {kind[:-1]}: {path}", {"of": kind, "path": path})
+                Evidence(
+                    "unclaimed",
+                    f"unclaimed {CLAIM_NOUNS[kind]}: {path}",
+                    {"of": kind, "path": path},
+                )
             )
     gaps = [
         Evidence("not-checked", f"{kind}: not checked: {why}", {"input": kind})

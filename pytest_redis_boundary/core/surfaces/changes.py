@@ -21,17 +21,15 @@ from typing import Final
 from ..findings import Finding
 from ..inventory import InventoryEntry
 from ..runtime_context import ENDPOINT
-from .claims import CLAIM_KINDS, is_test_file, runtime_key_shapes
+from .claims import CLAIM_KINDS, CLAIM_NOUNS, is_test_file, runtime_key_shapes
 
 __all__ = [
-    "CHANGE_NOUNS",
     "RuntimeChange",
     "module_candidates",
     "module_of_file",
     "runtime_changes",
 ]
 
-CHANGE_NOUNS: Final = {"modules": "module", "endpoints": "endpoint", "keys": "key shape"}
 NEW_SHAPE: Final = "new key shape written in HEAD's inventory"
 
 
@@ -44,7 +42,7 @@ class RuntimeChange:
     causes: tuple[str, ...]  # in the order they were found
 
     def label(self) -> str:
-        return f"{CHANGE_NOUNS[self.kind]} {self.name}"
+        return f"{CLAIM_NOUNS[self.kind]} {self.name}"
 
 
 def module_candidates(path: str) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from .document import Surface
 
 __all__ = [
     "CLAIM_KINDS",
+    "CLAIM_NOUNS",
     "Unclaimed",
     "claiming",
     "find_unclaimed",
@@ -28,6 +29,8 @@ __all__ = [
 ]
 
 CLAIM_KINDS: Final = ("modules", "endpoints", "keys")
+CLAIM_NOUNS: Final = {"modules": "module", "endpoints": "endpoint", "keys": "key shape"}
+"""Each kind of runtime path, named as one of them (``module app.api``)."""
 _TEST_FOLDERS: Final = frozenset({"tests", "test", "testing"})
 
 
