@@ -8,7 +8,7 @@ from typing import Any
 from pytest_redis_boundary.core.catalogue import HOW_TO_FIX
 from pytest_redis_boundary.core.findings import Finding
 from pytest_redis_boundary.core.reports.document import SUMMARY_KEYS, findings_of
-from pytest_redis_boundary.core.reports.grouping import by_rule, rule_title
+from pytest_redis_boundary.core.reports.grouping import by_identity, by_rule, rule_title
 
 
 def to_text(report: Mapping[str, Any]) -> str:
@@ -31,7 +31,7 @@ def to_text(report: Mapping[str, Any]) -> str:
             if shown[identity] <= REPEATS_SHOWN:
                 lines.append(f"  {finding_line(finding)}")
                 lines.append(f"      {finding.line()}")
-        lines.extend(_left_out(group, shown))
+        lines.extend(_left_out(group))
         fix = HOW_TO_FIX.get(rule)
         if fix is not None:
             lines.append(f"  how to fix: {fix}")
@@ -53,17 +53,17 @@ suite that runs one write in a hundred parametrized tests gets three, then one l
 many more (the JSON report and ``--format markdown`` hold them all)."""
 
 
-def _left_out(group: list[Finding], shown: Mapping[tuple[object, ...], int]) -> list[str]:
+def _left_out(group: list[Finding]) -> list[str]:
     lines = []
-    for identity, count in shown.items():
-        if count > REPEATS_SHOWN:
-            first = next(f for f in group if (f.verdict, *f.identity()) == identity)
+    for fold in by_identity(group):  # the identities the markdown report folds by, too
+        if fold.findings > REPEATS_SHOWN:
+            first = fold.first
             where = f" at {first.site_file}" if first.site_file else ""
             function = f" in {first.function}()" if first.function else ""
             lines.append(
-                f"  ... and {count - REPEATS_SHOWN} more {first.verdict} finding(s) of the same "
-                f"identity, {first.shape or '(no key)'}{where}{function} (the JSON report lists "
-                "every one)"
+                f"  ... and {fold.findings - REPEATS_SHOWN} more {first.verdict} finding(s) of "
+                f"the same identity, {first.shape or '(no key)'}{where}{function} (the JSON "
+                "report lists every one)"
             )
     return lines
 

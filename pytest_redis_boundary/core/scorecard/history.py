@@ -47,8 +47,8 @@ class HistoryRun:
         """The run's findings of ``rule``, whatever their verdict."""
         return sum(self.counts.get(rule, {}).values())
 
-    def to_line(self) -> str:
-        data = {
+    def to_json(self) -> dict[str, Any]:
+        return {
             "schema": HISTORY_SCHEMA,
             "date": self.date,
             "counts": {rule: dict(v) for rule, v in self.counts.items()},
@@ -56,7 +56,10 @@ class HistoryRun:
             "criteria": dict(self.criteria),
             "complete": self.complete,
         }
-        return json.dumps(data, sort_keys=False, separators=(", ", ": ")) + "\n"
+
+    def to_line(self) -> str:
+        """The run as the history file holds it: one JSON line."""
+        return json.dumps(self.to_json(), separators=(", ", ": ")) + "\n"
 
 
 def run_of(scorecard: Scorecard) -> HistoryRun:

@@ -27,8 +27,8 @@ def scorecard_text(card: Scorecard, history: Sequence[HistoryRun] | None = None)
     for criterion in card.criteria:
         lines.append(f"{criterion.id} {_MARK[criterion.status]:<7} {criterion.title}")
         lines.extend(f"    {line}" for line in _evidence_lines(criterion))
-    lines.extend(_exception_lines(card.exceptions, "", "    "))
-    lines.extend(_broken_lines(card, ""))
+    lines.extend(_exception_lines(card.exceptions, "    "))
+    lines.extend(_broken_lines(card))
     through = read_through_lines(card.read_through, prefix="    ")
     if through:
         lines += [through[0][0].upper() + through[0][1:], *through[1:]]
@@ -58,9 +58,9 @@ def scorecard_markdown(card: Scorecard, history: Sequence[HistoryRun] | None = N
             lines += ["", "</details>"]
     if card.exceptions:
         lines.append("")
-        lines.extend(_exception_lines(card.exceptions, "", "- "))
+        lines.extend(_exception_lines(card.exceptions, "- "))
     if card.broken_contracts:
-        lines += ["", *_broken_lines(card, "")]
+        lines += ["", *_broken_lines(card)]
     through = read_through_lines(card.read_through, prefix="- ")
     if through:
         lines += ["", through[0][0].upper() + through[0][1:], "", *through[1:]]
@@ -82,7 +82,7 @@ def scorecard_json(card: Scorecard, history: Sequence[HistoryRun] | None = None)
         "read_through_classes": [dict(c) for c in card.read_through],
     }
     if history is not None:
-        document["history"] = [json.loads(run.to_line()) for run in history]
+        document["history"] = [run.to_json() for run in history]
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -127,12 +127,10 @@ def _folded_line(text: str, items: list[Evidence]) -> str:
     return text
 
 
-def _exception_lines(
-    exceptions: Sequence[RemainingException], head_prefix: str, item_prefix: str
-) -> list[str]:
+def _exception_lines(exceptions: Sequence[RemainingException], item_prefix: str) -> list[str]:
     if not exceptions:
         return []
-    lines = [f"{head_prefix}Exceptions still active ({len(exceptions)}):"]
+    lines = [f"Exceptions still active ({len(exceptions)}):"]
     for exception in exceptions:
         details = [
             f"owner {exception.owner}" if exception.owner else None,
@@ -148,9 +146,9 @@ def _exception_lines(
     return lines
 
 
-def _broken_lines(card: Scorecard, prefix: str) -> list[str]:
+def _broken_lines(card: Scorecard) -> list[str]:
     """Broken import contracts do not decide a criterion; a reviewer still wants them named."""
     if not card.broken_contracts:
         return []
-    return [f"{prefix}Import contracts broken ({len(card.broken_contracts)}): "
+    return [f"Import contracts broken ({len(card.broken_contracts)}): "
             + "; ".join(card.broken_contracts)]  # fmt: skip
